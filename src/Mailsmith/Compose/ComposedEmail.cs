@@ -1,0 +1,45 @@
+using Mailsmith.Profile;
+using Mailsmith.Recommend;
+using Mailsmith.Storage;
+
+namespace Mailsmith.Compose;
+
+/// <summary>Campaign type ids, used everywhere: folders, options, JSON.</summary>
+public static class CampaignTypes
+{
+    public const string Welcome = "welcome";
+    public const string AbandonedCart = "abandoned_cart";
+    public const string Winback = "winback";
+    public const string Recommendations = "recommendations";
+
+    public static IReadOnlyList<string> All { get; } = [Welcome, AbandonedCart, Winback, Recommendations];
+}
+
+/// <summary>A product to show, with the reason it was picked.</summary>
+public sealed record ProductBlock(Product Product, Recommendation Recommendation);
+
+/// <summary>The links an email carries, already signed by the Track stage.</summary>
+/// <param name="Unsubscribe">One-click unsubscribe page (https), also used in the footer.</param>
+/// <param name="Click">Wraps a destination URL in a tracked, signed redirect; identity when tracking is off.</param>
+public sealed record EmailLinks(string Unsubscribe, Func<string, string> Click);
+
+/// <summary>Everything Compose may use to write one recipient's email: nothing else is stated in it.</summary>
+/// <param name="Seed">Seeds the wording draws; the same seed gives the same email.</param>
+public sealed record EmailContext(
+    Campaign Campaign,
+    string Variant,
+    Customer Customer,
+    CustomerProfile Profile,
+    IReadOnlyList<ProductBlock> Products,
+    EmailLinks Links,
+    DateTimeOffset AsOf,
+    int Seed);
+
+/// <summary>One rendered email, ready for MIME.</summary>
+public sealed record ComposedEmail(
+    string Locale,
+    string Subject,
+    string Preheader,
+    string Html,
+    string Text,
+    IReadOnlyList<string> ProductIds);

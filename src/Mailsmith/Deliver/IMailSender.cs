@@ -1,0 +1,13 @@
+using MimeKit;
+
+namespace Mailsmith.Deliver;
+
+/// <summary>Where finished messages go: a pickup folder today, SMTP later.</summary>
+public interface IMailSender
+{
+    /// <summary>Delivers one message. Throws on failure; the outbox records the state.</summary>
+    Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Identifies a message in the outbox: the campaign folder and the file name.</summary>
+public sealed record OutboxAddress(string CampaignId, string CustomerId);

@@ -1,0 +1,6 @@
+-- name: insert-engagement
+INSERT INTO engagement_events (send_id, campaign_id, customer_id, variant, type, occurred_at, url, revenue, user_agent, is_machine)
+VALUES ($send_id, $campaign_id, $customer_id, $variant, $type, $occurred_at, $url, $revenue, $user_agent, $is_machine);
+
+-- name: count-engagement-by-type
+SELECT type, count(*) FROM engagement_events WHERE campaign_id = $campaign_id GROUP BY type ORDER BY type;

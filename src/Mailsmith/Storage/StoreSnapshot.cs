@@ -1,0 +1,80 @@
+namespace Mailsmith.Storage;
+
+/// <summary>
+/// The store's data read once into memory, with the indexes every stage needs.
+/// Immutable after <see cref="Load"/>; shared by Profile, Recommend and Compose within one run.
+/// </summary>
+public sealed class StoreSnapshot
+{
+    public StoreSnapshot(
+        IReadOnlyList<Customer> customers,
+        IReadOnlyList<Product> products,
+        IReadOnlyList<Order> orders,
+        IReadOnlyList<OrderLine> orderLines,
+        IReadOnlyList<StoreEvent> events,
+        IReadOnlyList<Review> reviews,
+        IReadOnlySet<string>? suppressedEmails = null)
+    {
+        Customers = customers;
+        Products = products;
+        Orders = orders;
+        OrderLines = orderLines;
+        Events = events;
+        Reviews = reviews;
+        SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        CustomersById = customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
+        ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
+        OrdersByCustomer = Group(orders, o => o.CustomerId);
+        LinesByOrder = Group(orderLines, l => l.OrderId);
+        EventsByCustomer = Group(events, e => e.CustomerId);
+        ReviewsByProduct = Group(reviews, r => r.ProductId);
+    }
+
+    public IReadOnlyList<Customer> Customers { get; }
+    public IReadOnlyList<Product> Products { get; }
+    public IReadOnlyList<Order> Orders { get; }
+    public IReadOnlyList<OrderLine> OrderLines { get; }
+    /// <summary>All events in time order.</summary>
+    public IReadOnlyList<StoreEvent> Events { get; }
+    public IReadOnlyList<Review> Reviews { get; }
+    /// <summary>Lower-cased addresses on the suppression list.</summary>
+    public IReadOnlySet<string> SuppressedEmails { get; }
+
+    public IReadOnlyDictionary<string, Customer> CustomersById { get; }
+    public IReadOnlyDictionary<string, Product> ProductsById { get; }
+    /// <summary>Orders per customer, oldest first.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder { get; }
+    /// <summary>Events per customer, oldest first.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<StoreEvent>> EventsByCustomer { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<Review>> ReviewsByProduct { get; }
+
+    /// <summary>Reads everything from <paramref name="store"/>.</summary>
+    public static StoreSnapshot Load(MailsmithStore store) => new(
+        store.LoadCustomers(), store.LoadProducts(), store.LoadOrders(), store.LoadOrderLines(), store.LoadEvents(), store.LoadReviews(),
+        store.LoadSuppressedEmails());
+
+    /// <summary>Orders of a customer (empty when none).</summary>
+    public IReadOnlyList<Order> OrdersOf(string customerId) => OrdersByCustomer.TryGetValue(customerId, out var list) ? list : [];
+
+    /// <summary>Events of a customer (empty when none).</summary>
+    public IReadOnlyList<StoreEvent> EventsOf(string customerId) => EventsByCustomer.TryGetValue(customerId, out var list) ? list : [];
+
+    /// <summary>Lines of an order (empty when none).</summary>
+    public IReadOnlyList<OrderLine> LinesOf(string orderId) => LinesByOrder.TryGetValue(orderId, out var list) ? list : [];
+
+    private static Dictionary<string, IReadOnlyList<T>> Group<T>(IReadOnlyList<T> items, Func<T, string> key)
+    {
+        var map = new Dictionary<string, List<T>>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var k = key(item);
+            if (!map.TryGetValue(k, out var list))
+            {
+                map[k] = list = [];
+            }
+            list.Add(item);
+        }
+        return map.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<T>)kv.Value, StringComparer.Ordinal);
+    }
+}
