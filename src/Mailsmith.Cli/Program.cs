@@ -1,1 +1,1 @@
-Console.WriteLine("hi");
+return 0;
