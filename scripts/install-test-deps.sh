@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the tests need, idempotently: Debian packages (when missing) and NuGet packages (restore).
+# Safe to run again; does nothing that is already done.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages the tests use. Each is checked first so a warm machine does no apt work at all.
+packages=()
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+dotnet restore "$here/Mailsmith.slnx" -nologo -v quiet

@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Mailsmith.Compose;
+using Mailsmith.Deliver;
+using Mailsmith.Pipeline;
+using Mailsmith.Storage;
+using Spectre.Console;
+
+namespace Mailsmith.Cli.Commands;
+
+/// <summary><c>mailsmith campaign create|list|compose</c>.</summary>
+internal sealed class CampaignCommand : Command
+{
+    public CampaignCommand() : base("campaign", "Create, list and compose campaigns")
+    {
+        Add(new CreateCommand());
+        Add(new ListCommand());
+        Add(new ComposeCommand());
+    }
+
+    private sealed class CreateCommand : Command
+    {
+        public Option<string> Type { get; } = new("--type") { Description = "welcome | abandoned_cart | winback | recommendations", Required = true };
+        public Option<string?> Name { get; } = new("--name") { Description = "A name for people (default: type and date)" };
+        public Option<string?> Audience { get; } = new("--audience") { Description = "Audience rule: default | all | field=v1,v2;field=… (fields: lifecycle, locale, price_band, category)" };
+        public Option<string[]> Variants { get; } = new("--variant") { Description = "A variant as NAME or NAME=WEIGHT; repeat for an experiment (default: one variant A)", AllowMultipleArgumentsPerToken = false };
+        public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
+
+        public CreateCommand() : base("create", "Create a campaign and print its id")
+        {
+            Type.AcceptOnlyFromAmong([.. CampaignTypes.All]);
+            Add(Type);
+            Add(Name);
+            Add(Audience);
+            Add(Variants);
+            Add(Seed);
+            SetAction((parse, ct) => Guarded.RunAsync(() =>
+            {
+                var settings = GlobalOptions.Settings(parse);
+                var store = GlobalOptions.Store(settings);
+                var variants = ParseVariants(parse.GetValue(Variants));
+                var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(Name), parse.GetValue(Audience), variants, parse.GetValue(Seed));
+                Console.WriteLine(campaign.CampaignId);
+                return Task.FromResult(ExitCode.Success);
+            }));
+        }
+
+        private static List<CampaignVariant>? ParseVariants(string[]? values)
+        {
+            if (values is null || values.Length == 0)
+            {
+                return null;
+            }
+            return values.Select(v =>
+            {
+                var eq = v.IndexOf('=', StringComparison.Ordinal);
+                if (eq < 0)
+                {
+                    return new CampaignVariant(v.Trim(), 1);
+                }
+                if (!double.TryParse(v[(eq + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight))
+                {
+                    throw new ArgumentException($"--variant {v}: the weight after '=' must be a number");
+                }
+                return new CampaignVariant(v[..eq].Trim(), weight);
+            }).ToList();
+        }
+    }
+
+    private sealed class ListCommand : Command
+    {
+        public Option<bool> Json { get; } = new("--json") { Description = "Print a JSON array" };
+
+        public ListCommand() : base("list", "List campaigns with their send counts")
+        {
+            Add(Json);
+            SetAction((parse, ct) => Guarded.RunAsync(() =>
+            {
+                var settings = GlobalOptions.Settings(parse);
+                var store = GlobalOptions.Store(settings);
+                var campaigns = store.ListCampaigns();
+                if (parse.GetValue(Json))
+                {
+                    var rows = campaigns.Select(c => new
+                    {
+                        id = c.CampaignId,
+                        type = c.Type,
+                        name = c.Name,
+                        audience = c.Audience,
+                        status = c.Status,
+                        variants = c.Variants.Select(v => new { name = v.Name, weight = v.Weight }),
+                        seed = c.Seed,
+                        created_at = c.CreatedAt,
+                        sends = store.CountSendsByState(c.CampaignId),
+                    });
+                    Console.WriteLine(JsonSerializer.Serialize(rows, DemoRunner.JsonOptions));
+                    return Task.FromResult(ExitCode.Success);
+                }
+                var table = new Table().AddColumns("id", "type", "name", "audience", "status", "variants", "sends");
+                foreach (var c in campaigns)
+                {
+                    var sends = store.CountSendsByState(c.CampaignId);
+                    table.AddRow(
+                        Markup.Escape(c.CampaignId), c.Type, Markup.Escape(c.Name), Markup.Escape(c.Audience), c.Status,
+                        Markup.Escape(string.Join(", ", c.Variants.Select(v => $"{v.Name}={v.Weight.ToString(CultureInfo.InvariantCulture)}"))),
+                        sends.Count == 0 ? "-" : string.Join(", ", sends.Select(kv => $"{kv.Key} {kv.Value:N0}")));
+                }
+                AnsiConsole.Write(table);
+                return Task.FromResult(ExitCode.Success);
+            }));
+        }
+    }
+
+    private sealed class ComposeCommand : Command
+    {
+        public Argument<string> Id { get; } = new("ID") { Description = "Campaign id (see campaign list)" };
+        public Option<DateTimeOffset?> AsOf { get; } = new("--as-of") { Description = "The moment to compose at (default: the latest activity in the data)" };
+        public Option<string?> Outbox { get; } = new("--outbox") { Description = "Folder for the .eml files (default: Outbox:Directory, else outbox/ beside the database)" };
+
+        public ComposeCommand() : base("compose", "Run profile → recommend → compose for a campaign and write its emails to the outbox")
+        {
+            Add(Id);
+            Add(AsOf);
+            Add(Outbox);
+            SetAction((parse, ct) => Guarded.RunAsync(async () =>
+            {
+                var settings = GlobalOptions.Settings(parse);
+                var store = GlobalOptions.Store(settings);
+                var id = parse.GetValue(Id)!;
+                _ = store.GetCampaign(id) ?? throw new KeyNotFoundException($"no campaign '{id}' (see: mailsmith campaign list)");
+                var outbox = parse.GetValue(Outbox) ?? settings.OutboxDirectory;
+                var result = await Ui.WithProgressAsync(async progress =>
+                {
+                    var context = PipelineContext.Prepare(store, settings, parse.GetValue(AsOf), progress);
+                    return await new CampaignRunner(store, settings).ComposeAsync(id, context, new PickupFolderSender(outbox), progress, ct);
+                });
+                var compose = result.Timings.First(t => t.Stage == "compose");
+                Console.WriteLine($"{result.Campaign.CampaignId} ({result.Campaign.Type}): audience {result.Audience:N0}, composed {result.Composed:N0}, already sent {result.AlreadySent:N0}");
+                foreach (var (reason, n) in result.Suppressed)
+                {
+                    Console.WriteLine($"  held back {n:N0}: {reason}");
+                }
+                if (compose.Seconds > 0 && result.Composed > 0)
+                {
+                    Console.WriteLine($"  {result.Composed / compose.Seconds:N0} emails/s (recommend + compose + render + MIME)");
+                }
+                Console.WriteLine($"  emails in {Path.Combine(Path.GetFullPath(outbox), result.Campaign.CampaignId)}");
+                return ExitCode.Success;
+            }));
+        }
+    }
+}

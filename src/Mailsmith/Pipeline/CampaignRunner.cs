@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mailsmith.Compose;
+using Mailsmith.Deliver;
+using Mailsmith.Profile;
+using Mailsmith.Storage;
+using Mailsmith.Track;
+using MimeKit;
+
+namespace Mailsmith.Pipeline;
+
+/// <summary>One email as composed, kept for previews and tests.</summary>
+public sealed record EmailSample(Send Send, Customer Customer, CustomerProfile Profile, IReadOnlyList<ProductBlock> Products, ComposedEmail Email, string? OutboxPath);
+
+/// <summary>What composing a campaign did.</summary>
+/// <param name="Composed">Messages composed and handed to the sender in this run.</param>
+/// <param name="AlreadySent">Audience members whose message was sent by an earlier run (left alone).</param>
+/// <param name="Suppressed">Audience members held back, by reason (no_consent, unsubscribed, suppressed, not_enough_products).</param>
+public sealed record CampaignRunResult(
+    Campaign Campaign,
+    int Audience,
+    int Composed,
+    int AlreadySent,
+    IReadOnlyDictionary<string, int> Suppressed,
+    IReadOnlyList<StageTiming> Timings,
+    IReadOnlyList<EmailSample> Samples);
+
+/// <summary>
+/// Creates campaigns and composes them: audience → variant assignment → planned sends (the outbox) →
+/// recommend → compose → MIME → sender, in bounded batches on all cores.
+/// </summary>
+/// <remarks>
+/// Planning is idempotent (one send row per campaign and customer, Message-ID fixed at planning), so composing a
+/// campaign again re-renders only messages not yet sent, with their original Message-IDs.
+/// Customers without consent, unsubscribed or on the suppression list are recorded as suppressed, never addressed.
+/// </remarks>
+public sealed class CampaignRunner
+{
+    private readonly MailsmithStore _store;
+    private readonly MailsmithSettings _settings;
+    private readonly TimeProvider _time;
+
+    public CampaignRunner(MailsmithStore store, MailsmithSettings settings, TimeProvider? time = null)
+    {
+        _store = store;
+        _settings = settings;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>How many emails per locale a run keeps as samples (for previews). Default 0.</summary>
+    public int SamplesPerLocale { get; init; }
+
+    /// <summary>Creates a draft campaign.</summary>
+    /// <exception cref="ArgumentException">Unknown type, bad audience rule or bad variants; the message says which.</exception>
+    public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null)
+    {
+        if (!CampaignTypes.All.Contains(type))
+        {
+            throw new ArgumentException($"unknown campaign type '{type}' (known: {string.Join(", ", CampaignTypes.All)})", nameof(type));
+        }
+        Audience parsed;
+        try
+        {
+            parsed = Audience.Parse(audience);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException(e.Message, nameof(audience), e);
+        }
+        variants ??= [new CampaignVariant("A", 1)];
+        if (variants.Count == 0 || variants.Any(v => v.Weight < 0 || string.IsNullOrWhiteSpace(v.Name)) || variants.Sum(v => v.Weight) <= 0)
+        {
+            throw new ArgumentException("variants need names and non-negative weights that are not all zero", nameof(variants));
+        }
+        var now = _time.GetUtcNow();
+        var campaignSeed = seed ?? BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        return _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+    }
+
+    private static string DefaultName(string type, DateTimeOffset now) => $"{type} {now:yyyy-MM-dd}";
+
+    /// <summary>Runs profile → recommend → compose for <paramref name="campaignId"/> and hands every message to <paramref name="sender"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No campaign has that id.</exception>
+    public async Task<CampaignRunResult> ComposeAsync(
+        string campaignId,
+        PipelineContext context,
+        IMailSender sender,
+        IProgress<PipelineProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var campaign = _store.GetCampaign(campaignId) ?? throw new KeyNotFoundException($"no campaign '{campaignId}'");
+        var audience = Audience.Parse(campaign.Audience);
+        var snapshot = context.Snapshot;
+        var facts = new AudienceFacts(snapshot, context.AsOf, _settings.Campaigns);
+        var assigner = new VariantAssigner(campaign);
+        var mime = new MimeBuilder(_settings.Sender);
+        var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));
+        var composer = new EmailComposer(_settings.Compose, _settings.Sender);
+        _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Composing, _time.GetUtcNow());
+
+        // 1. Audience and eligibility → planned or suppressed sends (the outbox), in customer-id order.
+        var watch = Stopwatch.StartNew();
+        var plans = new List<SendPlan>();
+        foreach (var customer in snapshot.Customers)
+        {
+            var profile = context.Profiles[customer.CustomerId];
+            if (!audience.Includes(campaign.Type, customer, profile, facts))
+            {
+                continue;
+            }
+            var (variant, probability) = assigner.Assign(customer.CustomerId);
+            var reason = IneligibleReason(customer, snapshot);
+            plans.Add(new SendPlan(
+                campaign.CampaignId, customer.CustomerId, variant, probability,
+                IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
+                MessageId: mime.NewMessageId(campaign.CampaignId, customer.CustomerId),
+                State: reason is null ? SendState.Planned : SendState.Suppressed,
+                Reason: reason,
+                ScheduledFor: null));
+        }
+        var sends = _store.PlanSends(plans, _time.GetUtcNow());
+        var planSeconds = watch.Elapsed.TotalSeconds;
+
+        var suppressed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in sends.Where(s => s.State == SendState.Suppressed))
+        {
+            suppressed.AddOrUpdate(s.Reason ?? "suppressed", 1, (_, n) => n + 1);
+        }
+        var alreadySent = sends.Count(s => s.State == SendState.Sent);
+        var todo = sends.Where(s => s.State is SendState.Planned or SendState.Deferred or SendState.Sending).ToList();
+
+        // 2. Compose + render + MIME in parallel batches, then hand each batch to the sender.
+        var composeSeconds = 0.0;
+        var deliverSeconds = 0.0;
+        var composed = 0;
+        var samples = new ConcurrentBag<EmailSample>();
+        var sampleCounts = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var parallelism = _settings.Campaigns.Parallelism > 0 ? _settings.Campaigns.Parallelism : Environment.ProcessorCount;
+        var batchSize = Math.Max(1, _settings.Campaigns.BatchSize);
+        var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
+        for (var start = 0; start < todo.Count; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = todo.GetRange(start, Math.Min(batchSize, todo.Count - start));
+            var messages = new MimeMessage?[batch.Count];
+            var changes = new SendStateChange?[batch.Count];
+            var batchSamples = new EmailSample?[batch.Count];
+            watch.Restart();
+            Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
+            {
+                var send = batch[i];
+                var customer = snapshot.CustomersById[send.CustomerId];
+                var profile = context.Profiles[send.CustomerId];
+                var recs = context.Recommendations.For(campaign.Type, customer, profile, count);
+                if (recs.Count < _settings.Compose.MinProducts)
+                {
+                    changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, "not_enough_products");
+                    suppressed.AddOrUpdate("not_enough_products", 1, (_, n) => n + 1);
+                    return;
+                }
+                var blocks = recs.Select(r => new ProductBlock(snapshot.ProductsById[r.ProductId], r)).ToList();
+                var message = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
+                var token = tracking.MessageToken(message);
+                var unsubscribe = tracking.Unsubscribe(message);
+                var links = new EmailLinks(unsubscribe, url => tracking.Click(message, url));
+                var email = composer.Compose(new EmailContext(
+                    campaign, send.Variant, customer, profile, blocks, links, context.AsOf,
+                    VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")));
+                messages[i] = mime.Build(email, customer, new MessageEnvelope(send.MessageId, unsubscribe, token, campaign.CampaignId, campaign.Type, send.PlannedAt));
+                if (SamplesPerLocale > 0 && sampleCounts.AddOrUpdate(customer.Locale, 1, (_, n) => n + 1) <= SamplesPerLocale)
+                {
+                    batchSamples[i] = new EmailSample(send, customer, profile, blocks, email, null);
+                }
+            });
+            composeSeconds += watch.Elapsed.TotalSeconds;
+
+            watch.Restart();
+            await Parallel.ForAsync(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                if (messages[i] is not { } message)
+                {
+                    return;
+                }
+                var send = batch[i];
+                var address = new OutboxAddress(campaign.CampaignId, send.CustomerId);
+                await sender.SendAsync(message, address, ct);
+                changes[i] = new SendStateChange(send.SendId, SendState.Sent);
+                if (batchSamples[i] is { } sample)
+                {
+                    samples.Add(sample with { OutboxPath = (sender as PickupFolderSender)?.PathFor(address) });
+                }
+            });
+            _store.UpdateSendStates(changes.OfType<SendStateChange>(), _time.GetUtcNow());
+            composed += changes.Count(c => c?.State == SendState.Sent);
+            deliverSeconds += watch.Elapsed.TotalSeconds;
+            progress?.Report(new PipelineProgress("compose", $"{campaign.CampaignId} ({campaign.Type})", start + batch.Count, todo.Count));
+        }
+
+        _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Sent, _time.GetUtcNow());
+        var timings = new List<StageTiming>
+        {
+            new("plan", planSeconds, sends.Count),
+            new("compose", composeSeconds, composed),
+            new("deliver", deliverSeconds, composed),
+        };
+        return new CampaignRunResult(
+            campaign with { Status = CampaignStatus.Sent }, sends.Count, composed, alreadySent,
+            new SortedDictionary<string, int>(suppressed, StringComparer.Ordinal), timings,
+            samples.OrderBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>Why a customer must not be mailed, or null when they may.</summary>
+    public static string? IneligibleReason(Customer customer, StoreSnapshot snapshot)
+    {
+        if (!customer.Consent)
+        {
+            return "no_consent";
+        }
+        if (customer.UnsubscribedAt is not null)
+        {
+            return "unsubscribed";
+        }
+        // An unsubscribe in the store's own event stream counts too, unless consent was given again afterwards.
+        foreach (var e in snapshot.EventsOf(customer.CustomerId))
+        {
+            if (e.Type == EventTypes.Unsubscribe && (customer.ConsentAt is not { } consentAt || e.OccurredAt >= consentAt))
+            {
+                return "unsubscribed";
+            }
+        }
+        if (snapshot.SuppressedEmails.Contains(customer.Email))
+        {
+            return "suppressed";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,101 @@
+using Mailsmith.Pipeline;
+using Mailsmith.Profile;
+using Mailsmith.Storage;
+
+namespace Mailsmith.Tests.Pipeline;
+
+public sealed class AudienceTests
+{
+    private static readonly DateTimeOffset AsOf = DateTimeOffset.Parse("2026-11-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static Customer Customer(string id, string locale = "en-US", DateTimeOffset? signup = null) =>
+        new(id, $"{id}@example.com", "A", "B", locale, "UTC", signup, null, true, null);
+
+    private static CustomerProfile Profile(string id, string lifecycle, int frequency = 1, string band = PriceBand.Mid, params string[] categories) =>
+        new(id, 10, frequency, 100m, 3, 3, 3, lifecycle, categories, band, 9, 0, 50m, 0.5);
+
+    private static AudienceFacts Facts(params StoreEvent[] events) =>
+        new(new StoreSnapshot([], [], [], [], events, []), AsOf, new CampaignOptions());
+
+    [Theory]
+    [InlineData("lifecycle=vip;nope=1", "unknown field 'nope'")]
+    [InlineData("lifecycle=sleepy", "unknown lifecycle 'sleepy'")]
+    [InlineData("lifecycle", "expected field=value")]
+    [InlineData("locale=", "no values")]
+    public void Parse_BadRule_SaysWhatIsWrong(string rule, string message)
+    {
+        var e = Assert.Throws<FormatException>(() => Audience.Parse(rule));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Includes_ClausesMustAllHold()
+    {
+        var audience = Audience.Parse("lifecycle=at_risk,lapsed; locale=zh-CN");
+        var facts = Facts();
+        Assert.True(audience.Includes("recommendations", Customer("1", "zh-CN"), Profile("1", Lifecycle.AtRisk), facts));
+        Assert.False(audience.Includes("recommendations", Customer("2", "en-US"), Profile("2", Lifecycle.AtRisk), facts));
+        Assert.False(audience.Includes("recommendations", Customer("3", "zh-CN"), Profile("3", Lifecycle.Active), facts));
+        Assert.True(Audience.Parse("category=Kitchen > Cookware").Includes("recommendations", Customer("4"), Profile("4", Lifecycle.Active, 1, PriceBand.Mid, "Kitchen > Cookware"), facts));
+    }
+
+    [Fact]
+    public void Default_Welcome_IsRecentSignupsOnly()
+    {
+        var audience = Audience.Parse("default");
+        var facts = Facts();
+        Assert.True(audience.Includes("welcome", Customer("1", signup: AsOf.AddDays(-3)), Profile("1", Lifecycle.New), facts));
+        Assert.False(audience.Includes("welcome", Customer("2", signup: AsOf.AddDays(-30)), Profile("2", Lifecycle.Active), facts));
+        Assert.False(audience.Includes("welcome", Customer("3"), Profile("3", Lifecycle.Active), facts));
+    }
+
+    [Fact]
+    public void Default_Winback_IsAtRiskOrLapsedBuyers()
+    {
+        var audience = Audience.Parse(null);
+        var facts = Facts();
+        Assert.True(audience.Includes("winback", Customer("1"), Profile("1", Lifecycle.Lapsed), facts));
+        Assert.False(audience.Includes("winback", Customer("2"), Profile("2", Lifecycle.Lapsed, frequency: 0), facts));
+        Assert.False(audience.Includes("winback", Customer("3"), Profile("3", Lifecycle.Vip), facts));
+    }
+
+    [Fact]
+    public void AbandonedCarts_OpenCartWithinWindowOnly()
+    {
+        StoreEvent E(string c, string type, double hoursBefore, string p) => new(c, type, AsOf.AddHours(-hoursBefore), p, null, null);
+        var carts = AudienceFacts.AbandonedCarts(new StoreSnapshot([], [], [], [],
+        [
+            E("open", "add_to_cart", 5, "P1"),
+            E("bought", "add_to_cart", 10, "P1"), E("bought", "purchase", 2, "P1"),
+            E("removed", "add_to_cart", 10, "P1"), E("removed", "remove_from_cart", 9, "P1"),
+            E("old", "add_to_cart", 100, "P1"),
+        ], []), AsOf, TimeSpan.FromHours(72));
+        Assert.Equal(["open"], carts.Order());
+    }
+}
+
+public sealed class VariantAssignerTests
+{
+    private static Campaign Campaign(params CampaignVariant[] variants) =>
+        new("cmp-0001", "recommendations", "x", "default", "draft", variants, 1234, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void Assign_IsReproducibleAndFollowsWeights()
+    {
+        var assigner = new VariantAssigner(Campaign(new("A", 3), new("B", 1)));
+        var counts = new Dictionary<string, int>();
+        for (var i = 0; i < 20_000; i++)
+        {
+            var (variant, p) = assigner.Assign($"C{i}");
+            Assert.Equal(variant == "A" ? 0.75 : 0.25, p, 10);
+            counts[variant] = counts.GetValueOrDefault(variant) + 1;
+        }
+        // 15,000 expected; a 4-sigma band is ±245.
+        Assert.InRange(counts["A"], 14_755, 15_245);
+        Assert.Equal(assigner.Assign("C7"), new VariantAssigner(Campaign(new("A", 3), new("B", 1))).Assign("C7"));
+    }
+
+    [Fact]
+    public void Assign_ZeroWeights_Throw() =>
+        Assert.Throws<InvalidOperationException>(() => new VariantAssigner(Campaign(new("A", 0))));
+}

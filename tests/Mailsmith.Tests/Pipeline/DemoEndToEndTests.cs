@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mailsmith.Pipeline;
+using Mailsmith.Storage;
+using Mailsmith.Track;
+using MimeKit;
+
+namespace Mailsmith.Tests.Pipeline;
+
+/// <summary>Runs the whole demo once at a small size; the tests read what it left behind.</summary>
+public sealed class DemoFixture : IAsyncLifetime
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("mailsmith-demo-").FullName;
+    public DemoSummary Summary { get; private set; } = default!;
+    public StoreSnapshot Snapshot { get; private set; } = default!;
+    public MailsmithStore Store { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = MailsmithSettings.Load(null, Path.Combine(Root, "unused.db"), new Dictionary<string, string?>());
+        Summary = await new DemoRunner(new DemoOptions { OutputDirectory = Root, Customers = 400, Seed = 7 }, settings).RunAsync();
+        Store = MailsmithStore.Open(Path.Combine(Root, "mailsmith.db"));
+        Snapshot = StoreSnapshot.Load(Store);
+    }
+
+    public Task DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(Root, true);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed partial class DemoEndToEndTests(DemoFixture demo) : IClassFixture<DemoFixture>
+{
+    private IEnumerable<(string Campaign, string Path, MimeMessage Message)> Emails() =>
+        Directory.EnumerateFiles(Path.Combine(demo.Root, "emails"), "*.eml", SearchOption.AllDirectories)
+            .Select(p => (Path.GetFileName(Path.GetDirectoryName(p)!), p, MimeMessage.Load(p)));
+
+    [Fact]
+    public void Demo_ProducesEmailsForEveryCampaignType()
+    {
+        Assert.Equal(["abandoned_cart", "recommendations", "welcome", "winback"], demo.Summary.Campaigns.Select(c => c.Type).Order());
+        foreach (var c in demo.Summary.Campaigns)
+        {
+            Assert.True(c.Emails > 0, $"{c.Type} produced no email");
+            Assert.Equal(c.Emails, Directory.GetFiles(Path.Combine(demo.Root, "emails", c.Id), "*.eml").Length);
+        }
+    }
+
+    [Fact]
+    public void SummaryJson_HasTheDocumentedShape()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(demo.Root, "summary.json")));
+        var root = json.RootElement;
+        foreach (var c in root.GetProperty("campaigns").EnumerateArray())
+        {
+            Assert.StartsWith("cmp-", c.GetProperty("id").GetString(), StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(c.GetProperty("type").GetString()));
+            Assert.True(c.GetProperty("emails").GetInt32() > 0);
+        }
+        foreach (var stage in new[] { "generate", "ingest", "profile", "recommend", "compose", "deliver" })
+        {
+            var s = root.GetProperty("stages").GetProperty(stage);
+            Assert.True(s.GetProperty("seconds").GetDouble() >= 0);
+            Assert.True(s.GetProperty("count").GetInt64() > 0, stage);
+        }
+        Assert.True(root.GetProperty("emails_per_second").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Emails_HaveBothPartsAndTheRequiredHeaders()
+    {
+        foreach (var (_, path, message) in Emails())
+        {
+            var alternative = Assert.IsType<MultipartAlternative>(message.Body);
+            Assert.Equal("text/plain", alternative[0].ContentType.MimeType);
+            Assert.Equal("text/html", alternative[1].ContentType.MimeType);
+            Assert.False(string.IsNullOrWhiteSpace(message.Subject), path);
+            Assert.False(string.IsNullOrEmpty(message.MessageId), path);
+            Assert.Single(message.From.Mailboxes);
+            Assert.Single(message.To.Mailboxes);
+            Assert.Contains("<https://", message.Headers["List-Unsubscribe"], StringComparison.Ordinal);
+            Assert.Contains("<mailto:", message.Headers["List-Unsubscribe"], StringComparison.Ordinal);
+            Assert.Equal("List-Unsubscribe=One-Click", message.Headers["List-Unsubscribe-Post"]);
+        }
+    }
+
+    [Fact]
+    public void Emails_NoPlaceholderOrTemplateSyntaxSurvives()
+    {
+        foreach (var (_, path, message) in Emails())
+        {
+            var text = message.TextBody;
+            var html = message.HtmlBody;
+            Assert.DoesNotContain("{", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("}", text, StringComparison.Ordinal);
+            foreach (var marker in new[] { "{{", "}}", "{%", "%}" })
+            {
+                Assert.False(html.Contains(marker, StringComparison.Ordinal), $"{path}: '{marker}' in HTML");
+                Assert.False(message.Subject.Contains(marker, StringComparison.Ordinal), $"{path}: '{marker}' in subject");
+            }
+            Assert.DoesNotMatch(@"\{[a-z_]+\}", html);
+        }
+    }
+
+    [Fact]
+    public void Emails_AreWrittenInTheRecipientsLocale()
+    {
+        var checkedZh = 0;
+        var checkedEn = 0;
+        foreach (var (_, _, message) in Emails())
+        {
+            var customer = demo.Snapshot.Customers.Single(c => c.Email == message.To.Mailboxes.Single().Address);
+            var cjk = CjkRegex().Matches(message.Subject + message.TextBody).Count;
+            if (customer.Locale == "zh-CN")
+            {
+                Assert.True(cjk > 20, $"{customer.CustomerId}: zh-CN email has too little Chinese");
+                checkedZh++;
+            }
+            else
+            {
+                // en-US wording (other locales fall back to it): no Chinese at all.
+                Assert.True(cjk == 0, $"{customer.CustomerId} ({customer.Locale}): Chinese in an English email");
+                checkedEn++;
+            }
+        }
+        Assert.True(checkedZh > 0 && checkedEn > 0);
+    }
+
+    [Fact]
+    public void Emails_ShowRealInStockProductsAndNeverBoughtOnesInRecommendations()
+    {
+        var links = new TrackingLinks(new TrackOptions(), LinkSigner.FromOptions(new TrackOptions(), Path.Combine(demo.Root, "mailsmith.db") + ".key"));
+        var recommendations = demo.Summary.Campaigns.Single(c => c.Type == "recommendations").Id;
+        foreach (var (campaign, path, message) in Emails())
+        {
+            var customer = demo.Snapshot.Customers.Single(c => c.Email == message.To.Mailboxes.Single().Address);
+            var products = new HashSet<string>();
+            foreach (Match m in ClickRegex().Matches(message.HtmlBody))
+            {
+                Assert.True(links.TryReadClick(m.Groups[1].Value, out var reference, out var destination), $"{path}: unsigned click link");
+                Assert.Equal(customer.CustomerId, reference.CustomerId);
+                var product = ProductRegex().Match(destination);
+                if (product.Success)
+                {
+                    products.Add(product.Groups[1].Value);
+                }
+            }
+            Assert.InRange(products.Count, 3, 6);
+            foreach (var id in products)
+            {
+                Assert.True(demo.Snapshot.ProductsById.TryGetValue(id, out var p), $"{path}: unknown product {id}");
+                Assert.True(p!.InStock, $"{path}: {id} is out of stock");
+            }
+            if (campaign == recommendations)
+            {
+                var bought = demo.Snapshot.OrdersOf(customer.CustomerId).SelectMany(o => demo.Snapshot.LinesOf(o.OrderId)).Select(l => l.ProductId).ToHashSet();
+                Assert.Empty(products.Intersect(bought));
+            }
+        }
+    }
+
+    [Fact]
+    public void NobodyWithoutConsentOrUnsubscribedIsAddressed()
+    {
+        var addressed = Emails().Select(e => e.Message.To.Mailboxes.Single().Address).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var ineligible = demo.Snapshot.Customers.Where(c => CampaignRunner.IneligibleReason(c, demo.Snapshot) is not null).ToList();
+        Assert.NotEmpty(ineligible);
+        Assert.DoesNotContain(ineligible, c => addressed.Contains(c.Email));
+        // They are recorded, with the reason, not dropped silently.
+        var suppressed = demo.Summary.Campaigns.Sum(c => c.Suppressed.Where(kv => kv.Key is "no_consent" or "unsubscribed").Sum(kv => kv.Value));
+        Assert.True(suppressed > 0);
+    }
+
+    [Fact]
+    public void EverySentEmailIsRecordedAsASendWithItsMessageId()
+    {
+        foreach (var c in demo.Summary.Campaigns)
+        {
+            var sends = demo.Store.LoadSends(c.Id);
+            var sent = sends.Where(s => s.State == SendState.Sent).ToDictionary(s => s.MessageId.Trim('<', '>'));
+            Assert.Equal(c.Emails, sent.Count);
+            foreach (var file in Directory.GetFiles(Path.Combine(demo.Root, "emails", c.Id), "*.eml"))
+            {
+                var message = MimeMessage.Load(file);
+                Assert.True(sent.TryGetValue(message.MessageId, out var send), file);
+                Assert.Equal(Path.GetFileNameWithoutExtension(file), send!.CustomerId);
+                Assert.InRange(send.AssignmentProbability, 0.0000001, 1);
+            }
+        }
+    }
+
+    [Fact]
+    public void Preview_ShowsBothLocalesPerCampaign()
+    {
+        var index = File.ReadAllText(Path.Combine(demo.Root, "preview", "index.html"));
+        foreach (var c in demo.Summary.Campaigns)
+        {
+            Assert.Contains($"id=\"{c.Id}\"", index, StringComparison.Ordinal);
+        }
+        Assert.Contains("zh-CN", index, StringComparison.Ordinal);
+        Assert.Contains("en-US", index, StringComparison.Ordinal);
+        Assert.Contains("Why these products", index, StringComparison.Ordinal);
+        foreach (Match m in IframeRegex().Matches(index))
+        {
+            Assert.True(File.Exists(Path.Combine(demo.Root, "preview", m.Groups[1].Value)), m.Groups[1].Value);
+        }
+    }
+
+    [GeneratedRegex(@"[\u4e00-\u9fff]")]
+    private static partial Regex CjkRegex();
+
+    [GeneratedRegex(@"https://mail\.shop\.example/c/([A-Za-z0-9_\-\.]+)")]
+    private static partial Regex ClickRegex();
+
+    [GeneratedRegex(@"/p/(P\d+)")]
+    private static partial Regex ProductRegex();
+
+    [GeneratedRegex("<iframe[^>]*src=\"([^\"]+)\"")]
+    private static partial Regex IframeRegex();
+}
