@@ -28,7 +28,7 @@ public static class PriceBand
 /// <param name="R">Recency score 1–5 (5 = most recent), by quintiles over customers who ordered; 0 for none.</param>
 /// <param name="F">Frequency score 1–5, by quintiles; 0 for none.</param>
 /// <param name="M">Monetary score 1–5, by quintiles; 0 for none.</param>
-/// <param name="TopCategories">Top-level categories by weighted interest (purchases &gt; carts &gt; views), strongest first, at most 3.</param>
+/// <param name="TopCategories">Full category paths (as in <c>Product.Category</c>) by time-decayed weighted interest (purchases &gt; carts &gt; views), strongest first, at most 3.</param>
 /// <param name="ActiveHour">The hour 0–23 of the customer's local time at which they are most active; null without events.</param>
 /// <param name="DiscountShare">Share of orders that used a discount, 0–1.</param>
 /// <param name="PriceSensitivity">0–1: how strongly price and discounts move this customer (from price band and discount share).</param>

@@ -1,0 +1,62 @@
+namespace Mailsmith.Profile;
+
+/// <summary>Every threshold of the Profile stage. Immutable; the rules they feed are in docs/profiles.md.</summary>
+public sealed class ProfileOptions
+{
+    /// <summary>The defaults described in docs/profiles.md.</summary>
+    public static ProfileOptions Default { get; } = new();
+
+    /// <summary>A customer who signed up at most this many days before asOf can be <c>new</c>. Default 30.</summary>
+    public double NewCustomerDays { get; init; } = 30;
+
+    /// <summary>A <c>new</c> customer has at most this many orders. Default 1.</summary>
+    public int NewMaxOrders { get; init; } = 1;
+
+    /// <summary>Last order at most this many days ago: <c>active</c> (or <c>vip</c>). Default 90.</summary>
+    public double ActiveDays { get; init; } = 90;
+
+    /// <summary>Last order more than this many days ago: <c>lapsed</c>; between <see cref="ActiveDays"/> and this: <c>at_risk</c>. Default 180.</summary>
+    public double LapsedDays { get; init; } = 180;
+
+    /// <summary>A customer who never ordered is <c>active</c> when their last event is at most this many days old. Default 30.</summary>
+    public double BrowsingActiveDays { get; init; } = 30;
+
+    /// <summary>A customer who never ordered is <c>lapsed</c> after this many days without any activity (event or signup). Default 90.</summary>
+    public double NoOrderLapsedDays { get; init; } = 90;
+
+    /// <summary>A repeat customer is <c>at_risk</c> when the days since their last order exceed this multiple of their mean gap between orders. Default 2.</summary>
+    public double OverdueFactor { get; init; } = 2;
+
+    /// <summary>The mean gap between orders is taken as at least this many days, so two orders on one day do not make a customer overdue the next morning. Default 7.</summary>
+    public double OverdueMinGapDays { get; init; } = 7;
+
+    /// <summary>A <c>vip</c> has a frequency score of at least this. Default 4.</summary>
+    public int VipMinFrequencyScore { get; init; } = 4;
+
+    /// <summary>A <c>vip</c> has a monetary score of at least this. Default 5.</summary>
+    public int VipMinMonetaryScore { get; init; } = 5;
+
+    /// <summary>Interest weight of one purchased order line. Default 5.</summary>
+    public double PurchaseWeight { get; init; } = 5;
+
+    /// <summary>Interest weight of one add_to_cart event. Default 3.</summary>
+    public double AddToCartWeight { get; init; } = 3;
+
+    /// <summary>Interest weight of one view event. Default 1.</summary>
+    public double ViewWeight { get; init; } = 1;
+
+    /// <summary>Half-life in days of the interest weights' exponential time decay. Default 60.</summary>
+    public double InterestHalfLifeDays { get; init; } = 60;
+
+    /// <summary>At most this many top categories per profile. Default 3.</summary>
+    public int MaxTopCategories { get; init; } = 3;
+
+    /// <summary>A mean price percentile below this is <c>budget</c>. Default 0.33.</summary>
+    public double BudgetBelow { get; init; } = 0.33;
+
+    /// <summary>A mean price percentile above this is <c>premium</c>. Default 0.67.</summary>
+    public double PremiumAbove { get; init; } = 0.67;
+
+    /// <summary>Weight of the price signal (1 − mean price percentile) in price sensitivity; the discount share gets the rest. Default 0.5.</summary>
+    public double SensitivityPriceWeight { get; init; } = 0.5;
+}

@@ -1,0 +1,50 @@
+namespace Mailsmith.Recommend;
+
+/// <summary>Settings of the Recommend stage. Immutable; one instance is shared by the recommenders and the service.</summary>
+public sealed class RecommendOptions
+{
+    /// <summary>The defaults listed on each property.</summary>
+    public static RecommendOptions Default { get; } = new();
+
+    /// <summary>Weight of one view event in a customer's interest in a product. Default 1.</summary>
+    public double ViewWeight { get; init; } = 1;
+
+    /// <summary>Weight of one add_to_cart event. Default 3.</summary>
+    public double AddToCartWeight { get; init; } = 3;
+
+    /// <summary>Weight of one purchased order line. Default 5.</summary>
+    public double PurchaseWeight { get; init; } = 5;
+
+    /// <summary>Half-life in days of the decay applied to interaction weights for item-item similarity and scoring. Default 90.</summary>
+    public double HalfLifeDays { get; init; } = 90;
+
+    /// <summary>Half-life in days of the decay applied to purchase counts for popularity (best sellers move faster than tastes). Default 30.</summary>
+    public double PopularityHalfLifeDays { get; init; } = 30;
+
+    /// <summary>Item-item keeps at most this many most similar neighbours per item. Default 50.</summary>
+    public int NeighboursPerItem { get; init; } = 50;
+
+    /// <summary>Two items are neighbours only if at least this many customers interacted with both. Default 2.</summary>
+    public int MinCoOccurrence { get; init; } = 2;
+
+    /// <summary>
+    /// Per customer, only the this-many strongest (weighted, decayed) items take part in similarity and scoring.
+    /// Bounds the per-customer pair work, which is quadratic in this number. Default 50.
+    /// </summary>
+    public int MaxHistoryItems { get; init; } = 50;
+
+    /// <summary>At most this many products of one category (full path) in one list. Default 2.</summary>
+    public int MaxPerCategory { get; init; } = 2;
+
+    /// <summary>
+    /// When the category cap alone keeps a list short of the requested count, fill the rest ignoring the cap.
+    /// Default true: a complete email beats a strictly diverse one.
+    /// </summary>
+    public bool RelaxCategoryCapToFill { get; init; } = true;
+
+    /// <summary>An abandoned cart holds products added to the cart within this many days before asOf. Default 7.</summary>
+    public double CartWindowDays { get; init; } = 7;
+
+    /// <summary>A winback list leaves out products the customer bought within this many days before asOf. Default 365.</summary>
+    public double WinbackExcludeBoughtDays { get; init; } = 365;
+}

@@ -1,0 +1,322 @@
+using Mailsmith.Compose;
+using Mailsmith.Profile;
+using Mailsmith.Storage;
+
+namespace Mailsmith.Recommend;
+
+/// <summary>
+/// Picks the products of one email: the recommenders' lists, filtered and merged by the campaign type's business rules.
+/// </summary>
+/// <remarks>
+/// <para>Rules for every campaign type: never a product missing from the catalog or out of stock, never the same product
+/// twice, at most <see cref="RecommendOptions.MaxPerCategory"/> products per category (full path). Exactly
+/// <c>count</c> products whenever the in-stock catalog allows it: if the category cap alone keeps the list short, the rest
+/// is filled without it (<see cref="RecommendOptions.RelaxCategoryCapToFill"/>). Ties are broken by product id, so the
+/// same data always gives the same list.</para>
+/// <para>Per campaign type (<see cref="CampaignTypes"/>):
+/// <list type="bullet">
+/// <item><c>recommendations</c>: the recommender chain; never a product the customer ever bought.</item>
+/// <item><c>abandoned_cart</c>: first the cart (<see cref="ReasonKind.InCart"/>): products added to the cart within
+/// <see cref="RecommendOptions.CartWindowDays"/> before asOf and neither removed nor bought since their last add, most
+/// recently added first; cart products are never dropped for the category cap, but count toward it. Then the chain,
+/// without products the customer ever bought.</item>
+/// <item><c>winback</c>: best sellers of the profile's top categories and the chain's picks, alternating; without products
+/// bought within <see cref="RecommendOptions.WinbackExcludeBoughtDays"/>.</item>
+/// <item><c>welcome</c>: best sellers of the profile's top categories, then store-wide best sellers.</item>
+/// </list></para>
+/// <para>The chain asks each recommender in order; a <see cref="PopularityRecommender"/> in it answers with the profile's top
+/// categories first, then store-wide. Store-wide best sellers always close the list, from the chain's popularity
+/// recommender or from one the service fits itself when the chain has none.</para>
+/// <para>Thread-safe after <see cref="Fit"/>: <see cref="For"/> keeps all its state per call.</para>
+/// </remarks>
+public sealed class RecommendationService
+{
+    private readonly RecommendOptions _options;
+    private readonly PopularityRecommender _popularity;
+    private readonly bool _ownsPopularity;
+    private FittedState? _state;
+
+    /// <param name="options">Rules and weights.</param>
+    /// <param name="recommenders">The chain, best first; default <see cref="ItemItemRecommender"/> then <see cref="PopularityRecommender"/>.</param>
+    public RecommendationService(RecommendOptions options, IReadOnlyList<IRecommender>? recommenders = null)
+    {
+        _options = options;
+        Recommenders = recommenders ?? [new ItemItemRecommender(options), new PopularityRecommender(options)];
+        var popularity = Recommenders.OfType<PopularityRecommender>().FirstOrDefault();
+        _ownsPopularity = popularity is null;
+        _popularity = popularity ?? new PopularityRecommender(options);
+    }
+
+    /// <summary>The recommender chain, in the order it is asked.</summary>
+    public IReadOnlyList<IRecommender> Recommenders { get; }
+
+    /// <summary>Fits every recommender on the snapshot's data at or before <paramref name="asOf"/>; carts and purchase exclusions are read as of the same moment.</summary>
+    public void Fit(StoreSnapshot snapshot, DateTimeOffset asOf)
+    {
+        foreach (var recommender in Recommenders)
+        {
+            recommender.Fit(snapshot, asOf);
+        }
+        if (_ownsPopularity)
+        {
+            _popularity.Fit(snapshot, asOf);
+        }
+        Volatile.Write(ref _state, new FittedState(snapshot, asOf));
+    }
+
+    /// <summary>Up to <paramref name="count"/> products for one customer's email of <paramref name="campaignType"/>, best first.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="campaignType"/> is not one of <see cref="CampaignTypes"/>.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="Fit"/> has not been called.</exception>
+    public IReadOnlyList<Recommendation> For(string campaignType, Customer customer, CustomerProfile profile, int count)
+    {
+        var state = Volatile.Read(ref _state) ?? throw new InvalidOperationException("Call Fit before For.");
+        if (!CampaignTypes.All.Contains(campaignType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(campaignType), campaignType, "Not a known campaign type.");
+        }
+        if (count <= 0)
+        {
+            return [];
+        }
+        var id = customer.CustomerId;
+        var picker = new Picker(state.Snapshot, _options.MaxPerCategory, count);
+        switch (campaignType)
+        {
+            case CampaignTypes.Recommendations:
+                picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                picker.AddAll(Chain(id, profile, picker, count));
+                break;
+            case CampaignTypes.AbandonedCart:
+                foreach (var item in Cart(state, id))
+                {
+                    picker.AddExempt(item);
+                }
+                picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                picker.AddAll(Chain(id, profile, picker, count - picker.Count));
+                break;
+            case CampaignTypes.Winback:
+                picker.Exclude(BoughtSince(state, id, state.AsOf.AddDays(-_options.WinbackExcludeBoughtDays)));
+                var favourites = picker.Take(allow => _popularity.RecommendInCategories(profile.TopCategories, (count + 1) / 2, allow));
+                var similar = Chain(id, profile, picker, count - favourites.Count);
+                picker.AddAll(Interleave(favourites, similar));
+                break;
+            default:
+                picker.AddAll(picker.Take(allow => _popularity.RecommendInCategories(profile.TopCategories, count, allow)));
+                break;
+        }
+        picker.AddAll(picker.Take(allow => _popularity.Recommend(id, count - picker.Count, allow)));
+        if (picker.Count < count && _options.RelaxCategoryCapToFill)
+        {
+            picker.RelaxCap();
+            picker.AddAll(picker.Take(allow => _popularity.Recommend(id, count - picker.Count, allow)));
+        }
+        return picker.Chosen;
+    }
+
+    /// <summary>The chain's picks, reserved in <paramref name="picker"/> but not yet added, best first.</summary>
+    private List<Recommendation> Chain(string customerId, CustomerProfile profile, Picker picker, int want)
+    {
+        var picks = new List<Recommendation>();
+        foreach (var recommender in Recommenders)
+        {
+            var remaining = want - picks.Count;
+            if (remaining <= 0)
+            {
+                break;
+            }
+            if (recommender is PopularityRecommender popularity)
+            {
+                picks.AddRange(picker.Take(allow => popularity.RecommendInCategories(profile.TopCategories, remaining, allow)));
+                remaining = want - picks.Count;
+                if (remaining > 0)
+                {
+                    picks.AddRange(picker.Take(allow => popularity.Recommend(customerId, remaining, allow)));
+                }
+            }
+            else
+            {
+                picks.AddRange(picker.Take(allow => recommender.Recommend(customerId, remaining, allow)));
+            }
+        }
+        return picks;
+    }
+
+    /// <summary>Products the customer bought after <paramref name="since"/> and at or before asOf.</summary>
+    private static HashSet<string> BoughtSince(FittedState state, string customerId, DateTimeOffset since)
+    {
+        var interactions = new List<Interaction>();
+        CustomerInteractions.Collect(state.Snapshot, customerId, state.AsOf, interactions);
+        var bought = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var x in interactions)
+        {
+            if (x.Kind == InteractionKind.Purchase && x.At > since)
+            {
+                bought.Add(x.ProductId);
+            }
+        }
+        return bought;
+    }
+
+    /// <summary>The abandoned cart as of asOf, most recently added first (ties by product id).</summary>
+    private List<Recommendation> Cart(FittedState state, string customerId)
+    {
+        var windowStart = state.AsOf.AddDays(-_options.CartWindowDays);
+        var lastAdd = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var e in state.Snapshot.EventsOf(customerId))
+        {
+            if (e.Type == EventTypes.AddToCart && e.OccurredAt > windowStart && e.OccurredAt <= state.AsOf && !string.IsNullOrEmpty(e.ProductId)
+                && (!lastAdd.TryGetValue(e.ProductId, out var seen) || e.OccurredAt > seen))
+            {
+                lastAdd[e.ProductId] = e.OccurredAt;
+            }
+        }
+        if (lastAdd.Count == 0)
+        {
+            return [];
+        }
+
+        // A removal or a purchase at or after the last add takes the product out of the cart.
+        foreach (var e in state.Snapshot.EventsOf(customerId))
+        {
+            if ((e.Type == EventTypes.RemoveFromCart || e.Type == EventTypes.Purchase) && e.OccurredAt <= state.AsOf
+                && e.ProductId is { } p && lastAdd.TryGetValue(p, out var added) && e.OccurredAt >= added)
+            {
+                lastAdd.Remove(p);
+            }
+        }
+        foreach (var order in state.Snapshot.OrdersOf(customerId))
+        {
+            if (order.OrderedAt > state.AsOf)
+            {
+                continue;
+            }
+            foreach (var line in state.Snapshot.LinesOf(order.OrderId))
+            {
+                if (lastAdd.TryGetValue(line.ProductId, out var added) && order.OrderedAt >= added)
+                {
+                    lastAdd.Remove(line.ProductId);
+                }
+            }
+        }
+
+        var items = lastAdd.ToList();
+        items.Sort(static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));
+        var cart = new List<Recommendation>(items.Count);
+        foreach (var (productId, added) in items)
+        {
+            var score = _options.AddToCartWeight * CustomerInteractions.Decay(added, state.AsOf, _options.HalfLifeDays);
+            cart.Add(new Recommendation(productId, score, new RecommendationReason(ReasonKind.InCart, ProductId: productId)));
+        }
+        return cart;
+    }
+
+    private static List<Recommendation> Interleave(List<Recommendation> a, List<Recommendation> b)
+    {
+        var merged = new List<Recommendation>(a.Count + b.Count);
+        for (var i = 0; i < Math.Max(a.Count, b.Count); i++)
+        {
+            if (i < a.Count)
+            {
+                merged.Add(a[i]);
+            }
+            if (i < b.Count)
+            {
+                merged.Add(b[i]);
+            }
+        }
+        return merged;
+    }
+
+    private sealed record FittedState(StoreSnapshot Snapshot, DateTimeOffset AsOf);
+
+    /// <summary>
+    /// One list being built. <see cref="Take"/> asks a recommender with a filter that reserves every product it accepts
+    /// (so a recommender's own picks respect the category cap among themselves); <see cref="AddAll"/> appends reserved picks.
+    /// </summary>
+    private sealed class Picker(StoreSnapshot snapshot, int maxPerCategory, int count)
+    {
+        private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _excluded = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _perCategory = new(StringComparer.Ordinal);
+        private bool _capped = true;
+
+        public List<Recommendation> Chosen { get; } = [];
+
+        public int Count => Chosen.Count;
+
+        public void Exclude(IEnumerable<string> productIds) => _excluded.UnionWith(productIds);
+
+        public void RelaxCap() => _capped = false;
+
+        /// <summary>Adds a product the category cap must not drop (still in stock only, and once).</summary>
+        public void AddExempt(Recommendation recommendation)
+        {
+            if (Chosen.Count < count && snapshot.ProductsById.TryGetValue(recommendation.ProductId, out var product)
+                && product.InStock && _reserved.Add(product.ProductId))
+            {
+                _perCategory[product.Category] = _perCategory.GetValueOrDefault(product.Category) + 1;
+                Chosen.Add(recommendation);
+            }
+        }
+
+        /// <summary>Runs <paramref name="ask"/> with a reserving filter and returns what it picked.</summary>
+        public List<Recommendation> Take(Func<Func<string, bool>, IReadOnlyList<Recommendation>> ask)
+        {
+            var accepted = new HashSet<string>(StringComparer.Ordinal);
+            var picks = new List<Recommendation>();
+            foreach (var r in ask(Reserve))
+            {
+                // Keep only what the filter accepted: a recommender that returns more is held to the rules anyway.
+                if (accepted.Remove(r.ProductId))
+                {
+                    picks.Add(r);
+                }
+            }
+            // Release reservations the recommender accepted but did not return.
+            foreach (var productId in accepted)
+            {
+                Release(productId);
+            }
+            return picks;
+
+            bool Reserve(string productId)
+            {
+                if (_reserved.Contains(productId) || _excluded.Contains(productId)
+                    || !snapshot.ProductsById.TryGetValue(productId, out var product) || !product.InStock)
+                {
+                    return false;
+                }
+                var inCategory = _perCategory.GetValueOrDefault(product.Category);
+                if (_capped && inCategory >= maxPerCategory)
+                {
+                    return false;
+                }
+                _perCategory[product.Category] = inCategory + 1;
+                _reserved.Add(productId);
+                accepted.Add(productId);
+                return true;
+            }
+        }
+
+        public void AddAll(List<Recommendation> picks)
+        {
+            foreach (var r in picks)
+            {
+                if (Chosen.Count >= count)
+                {
+                    Release(r.ProductId);
+                    continue;
+                }
+                Chosen.Add(r);
+            }
+        }
+
+        private void Release(string productId)
+        {
+            if (_reserved.Remove(productId) && snapshot.ProductsById.TryGetValue(productId, out var product))
+            {
+                _perCategory[product.Category]--;
+            }
+        }
+    }
+}
