@@ -26,7 +26,7 @@ internal sealed class MoneyFormatter
 
     private static readonly string[] CurrencyFormats = [.. Enumerable.Range(0, 29).Select(d => "C" + d.ToString(CultureInfo.InvariantCulture))];
 
-    private readonly ConcurrentDictionary<(string Culture, string Currency), (NumberFormatInfo Format, int Digits)> _formats = new();
+    private readonly ConcurrentDictionary<(string Culture, string Currency), (NumberFormatInfo Format, int Digits, bool Spaced)> _formats = new();
     private readonly ConcurrentDictionary<string, CultureInfo?> _cultures = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The culture named by a customer's locale, or null when the name is not a culture .NET knows.</summary>
@@ -48,15 +48,17 @@ internal sealed class MoneyFormatter
     /// </summary>
     public string Format(decimal amount, string currency, CultureInfo culture)
     {
-        var (format, digits) = _formats.GetOrAdd((culture.Name, currency), static (key, c) => Build(c, key.Currency), culture);
+        var (format, digits, spaced) = _formats.GetOrAdd((culture.Name, currency), static (key, c) => Build(c, key.Currency), culture);
         if (amount.Scale > digits && amount != Math.Round(amount, digits))
         {
             digits = Math.Min(28, (int)amount.Scale);
         }
-        return amount.ToString(CurrencyFormats[digits], format);
+        var text = amount.ToString(CurrencyFormats[digits], format);
+        // .NET writes the space between number and symbol ("49,99 €") as a plain space; a price must not wrap mid-way.
+        return spaced ? text.Replace(' ', '\u00A0') : text;
     }
 
-    private static (NumberFormatInfo, int) Build(CultureInfo culture, string currency)
+    private static (NumberFormatInfo, int, bool) Build(CultureInfo culture, string currency)
     {
         var format = (NumberFormatInfo)culture.NumberFormat.Clone();
         string? own = null;
@@ -82,6 +84,7 @@ internal sealed class MoneyFormatter
                 format.CurrencyNegativePattern = format.CurrencyNegativePattern switch { 1 => 9, 5 => 8, var p => p };
             }
         }
-        return (NumberFormatInfo.ReadOnly(format), MinorUnits.TryGetValue(currency, out var digits) ? digits : 2);
+        var spaced = format.CurrencyPositivePattern is 2 or 3 || format.CurrencyNegativePattern is 8 or 9 or 10 or 11 or 12 or 13 or 14 or 15;
+        return (NumberFormatInfo.ReadOnly(format), MinorUnits.TryGetValue(currency, out var digits) ? digits : 2, spaced);
     }
 }
