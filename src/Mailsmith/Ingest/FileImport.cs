@@ -101,6 +101,8 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
             }
 
             bool loaded;
+            long errors, rejectedRows;
+            List<ImportError> reported;
             using (var transaction = connection.BeginTransaction(deferred: false))
             {
                 if (!fatal)
@@ -111,11 +113,13 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
                         command.ExecuteNonQuery();
                     }
                 }
-                var (errorCount, _) = Summary(connection, transaction);
-                loaded = !fatal && (errorCount == 0 || options.SkipBadRows);
+                // Read the errors before a rollback would take the reference errors with it.
+                (errors, rejectedRows) = Summary(connection, transaction);
+                reported = FirstErrors(connection, transaction);
+                loaded = !fatal && (errors == 0 || options.SkipBadRows);
                 if (loaded)
                 {
-                    if (errorCount > 0)
+                    if (errors > 0)
                     {
                         using var drop = store.Command(connection, $"import-{mapper.Key}-drop-rejected", transaction);
                         drop.ExecuteNonQuery();
@@ -131,8 +135,6 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
                 }
             }
 
-            var (errors, rejectedRows) = Summary(connection, null);
-            var reported = FirstErrors(connection);
             string? rejectsPath = null;
             if (loaded && errors > 0)
             {
@@ -188,7 +190,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
         return rows;
     }
 
-    private (long Errors, long RejectedRows) Summary(SqliteConnection connection, SqliteTransaction? transaction)
+    private (long Errors, long RejectedRows) Summary(SqliteConnection connection, SqliteTransaction transaction)
     {
         using var command = store.Command(connection, "import-rejects-summary", transaction);
         using var reader = command.ExecuteReader();
@@ -196,9 +198,9 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private List<ImportError> FirstErrors(SqliteConnection connection)
+    private List<ImportError> FirstErrors(SqliteConnection connection, SqliteTransaction transaction)
     {
-        using var command = store.Command(connection, "import-rejects-first");
+        using var command = store.Command(connection, "import-rejects-first", transaction);
         command.Parameters.AddWithValue("$limit", options.MaxReportedErrors);
         using var reader = command.ExecuteReader();
         var list = new List<ImportError>();

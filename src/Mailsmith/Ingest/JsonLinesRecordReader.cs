@@ -95,9 +95,16 @@ internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : 
             {
             }
         }
+        catch (JsonException e) when (validUtf8)
+        {
+            // The reader's message ends with its own position ("LineNumber: 0 | BytePositionInLine: 15."); say it plainly.
+            var message = e.Message;
+            var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            AddError("(row)", $"invalid JSON at byte {e.BytePositionInLine + 1}: {(cut > 0 ? message[..cut] : message)}");
+        }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            AddError("(row)", validUtf8 ? "invalid JSON: " + e.Message : "invalid UTF-8");
+            AddError("(row)", "invalid UTF-8");
         }
         if (!validUtf8 && Errors.Count == 0)
         {

@@ -292,7 +292,8 @@ internal static class Values
         {
             return null;
         }
-        return TimeZoneInfo.TryConvertWindowsIdToIanaId(id, out var iana) ? iana : id;
+        // "UTC" is both an IANA and a Windows id: only ids that are not IANA already are converted.
+        return !TimeZoneInfo.TryConvertIanaIdToWindowsId(id, out _) && TimeZoneInfo.TryConvertWindowsIdToIanaId(id, out var iana) ? iana : id;
     }
 
     private static bool TwoDigits(ReadOnlySpan<byte> s, int at, out int value)
