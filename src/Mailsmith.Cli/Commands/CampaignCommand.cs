@@ -22,7 +22,7 @@ internal sealed class CampaignCommand : Command
     private sealed class CreateCommand : Command
     {
         public Option<string> Type { get; } = new("--type") { Description = "welcome | abandoned_cart | winback | recommendations", Required = true };
-        public Option<string?> Name { get; } = new("--name") { Description = "A name for people (default: type and date)" };
+        public Option<string?> CampaignName { get; } = new("--name") { Description = "A name for people (default: type and date)" };
         public Option<string?> Audience { get; } = new("--audience") { Description = "Audience rule: default | all | field=v1,v2;field=… (fields: lifecycle, locale, price_band, category)" };
         public Option<string[]> Variants { get; } = new("--variant") { Description = "A variant as NAME or NAME=WEIGHT; repeat for an experiment (default: one variant A)", AllowMultipleArgumentsPerToken = false };
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
@@ -31,7 +31,7 @@ internal sealed class CampaignCommand : Command
         {
             Type.AcceptOnlyFromAmong([.. CampaignTypes.All]);
             Add(Type);
-            Add(Name);
+            Add(CampaignName);
             Add(Audience);
             Add(Variants);
             Add(Seed);
@@ -40,7 +40,7 @@ internal sealed class CampaignCommand : Command
                 var settings = GlobalOptions.Settings(parse);
                 var store = GlobalOptions.Store(settings);
                 var variants = ParseVariants(parse.GetValue(Variants));
-                var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(Name), parse.GetValue(Audience), variants, parse.GetValue(Seed));
+                var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName), parse.GetValue(Audience), variants, parse.GetValue(Seed));
                 Console.WriteLine(campaign.CampaignId);
                 return Task.FromResult(ExitCode.Success);
             }));

@@ -22,7 +22,7 @@ internal sealed class ProfileCommand : Command
             var settings = GlobalOptions.Settings(parse);
             var store = GlobalOptions.Store(settings);
             var context = await Ui.WithProgressAsync(progress => Task.Run(() => PipelineContext.Prepare(store, settings, parse.GetValue(AsOf), progress), ct));
-            var profiles = context.Profiles.Values;
+            var profiles = context.Profiles.Values.ToList();
             var lifecycle = Lifecycle.All.ToDictionary(l => l, l => profiles.Count(p => p.Lifecycle == l));
             var bands = profiles.GroupBy(p => p.PriceBand).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
             if (parse.GetValue(Json))

@@ -95,7 +95,7 @@ public sealed class CampaignRunner
         var assigner = new VariantAssigner(campaign);
         var mime = new MimeBuilder(_settings.Sender);
         var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));
-        var composer = new EmailComposer(_settings.Compose, _settings.Sender);
+        var composer = new EmailComposer(_settings.Compose, _settings.Sender, id => snapshot.ProductsById.GetValueOrDefault(id));
         _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Composing, _time.GetUtcNow());
 
         // 1. Audience and eligibility → planned or suppressed sends (the outbox), in customer-id order.

@@ -170,7 +170,8 @@ public sealed class DemoRunner(DemoOptions options, MailsmithSettings baseSettin
         [CampaignTypes.Recommendations] = "Picked for you",
     };
 
-    internal static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    /// <summary>How Mailsmith writes JSON for people and scripts: indented, property names as declared.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true };
 
     private static double Round(double seconds) => Math.Round(seconds, 3);
 

@@ -82,7 +82,7 @@ public sealed class VariantAssignerTests
     [Fact]
     public void Assign_IsReproducibleAndFollowsWeights()
     {
-        var assigner = new VariantAssigner(Campaign(new("A", 3), new("B", 1)));
+        var assigner = new VariantAssigner(Campaign(new CampaignVariant("A", 3), new CampaignVariant("B", 1)));
         var counts = new Dictionary<string, int>();
         for (var i = 0; i < 20_000; i++)
         {
@@ -92,10 +92,10 @@ public sealed class VariantAssignerTests
         }
         // 15,000 expected; a 4-sigma band is ±245.
         Assert.InRange(counts["A"], 14_755, 15_245);
-        Assert.Equal(assigner.Assign("C7"), new VariantAssigner(Campaign(new("A", 3), new("B", 1))).Assign("C7"));
+        Assert.Equal(assigner.Assign("C7"), new VariantAssigner(Campaign(new CampaignVariant("A", 3), new CampaignVariant("B", 1))).Assign("C7"));
     }
 
     [Fact]
     public void Assign_ZeroWeights_Throw() =>
-        Assert.Throws<InvalidOperationException>(() => new VariantAssigner(Campaign(new("A", 0))));
+        Assert.Throws<InvalidOperationException>(() => new VariantAssigner(Campaign(new CampaignVariant("A", 0))));
 }
