@@ -417,7 +417,7 @@ internal sealed class BehaviourSimulator
         var text = ProductCopy.Fill(template, slot => slot switch
         {
             "noun" => chinese ? kind.Name.Zh : kind.Name.En,
-            "adj" => chinese ? rng.Pick(vocabulary.Adjectives).Zh : rng.Pick(vocabulary.Adjectives).En,
+            "adj" => chinese ? rng.Pick(kind.Adjectives ?? vocabulary.Adjectives).Zh : rng.Pick(kind.Adjectives ?? vocabulary.Adjectives).En,
             "variant" => chinese ? rng.Pick(kind.Variants).Zh : rng.Pick(kind.Variants).En,
             "brand" => rng.Pick(vocabulary.Brands).Name,
             "size" => chinese ? rng.Pick(kind.Sizes).Zh : rng.Pick(kind.Sizes).En,

@@ -106,16 +106,26 @@ internal sealed class CatalogBuilder(SyntheticVocabulary vocabulary)
         // limit a repeat is accepted (the 95 % distinct-title bar leaves room for it).
         for (var attempt = 0; attempt < TitleAttempts; attempt++)
         {
-            brand = PickBrand(rng, category.Brands, tier);
-            adjective = rng.Pick(category.Adjectives);
-            variant = rng.Pick(kind.Variants);
-            size = rng.Pick(kind.Sizes);
+            var b = PickBrand(rng, category.Brands, tier);
+            var a = rng.Pick(kind.Adjectives ?? category.Adjectives);
+            var v = rng.Pick(kind.Variants);
+            var z = rng.Pick(kind.Sizes);
+            if (Repeats(a, v, kind.Name))
+            {
+                continue;
+            }
+            // Keep the latest usable draw, so a repeat accepted after the limit still matches its description.
+            (brand, adjective, variant, size) = (b, a, v, z);
             titleEn = Title(category.TitleTemplate.En, brand, adjective, variant, kind.Name, size, english: true);
             titleZh = Title(category.TitleTemplate.Zh, brand, adjective, variant, kind.Name, size, english: false);
             if (!seenEn.Contains(titleEn) && !seenZh.Contains(titleZh))
             {
                 break;
             }
+        }
+        if (titleEn.Length == 0)
+        {
+            throw new InvalidDataException($"{category.Path}/{kind.Kind}: every adjective and variant repeats the product name.");
         }
         seenEn.Add(titleEn);
         seenZh.Add(titleZh);
@@ -200,6 +210,16 @@ internal sealed class CatalogBuilder(SyntheticVocabulary vocabulary)
             "f3" => f3,
             _ => throw new InvalidDataException($"Unknown description slot '{{{slot}}}'."),
         });
+    }
+
+    /// <summary>True when two title words say the same thing ("Compact Compact Power Bank", "尼龙编织编织充电线").</summary>
+    private static bool Repeats(Phrase adjective, Phrase variant, Phrase noun)
+    {
+        static bool Overlap(string a, string b) =>
+            a.Contains(b, StringComparison.OrdinalIgnoreCase) || b.Contains(a, StringComparison.OrdinalIgnoreCase);
+        return Overlap(adjective.En, variant.En) || Overlap(adjective.Zh, variant.Zh)
+            || noun.En.Contains(adjective.En, StringComparison.OrdinalIgnoreCase) || noun.Zh.Contains(adjective.Zh, StringComparison.Ordinal)
+            || noun.En.Contains(variant.En, StringComparison.OrdinalIgnoreCase) || noun.Zh.Contains(variant.Zh, StringComparison.Ordinal);
     }
 
     private static string PickBrand(Random rng, Brand[] brands, int tier)

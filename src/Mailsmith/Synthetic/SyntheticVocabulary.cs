@@ -17,9 +17,11 @@ internal readonly record struct Phrase(string En, string Zh)
 internal sealed record Brand(string Name, int Tier);
 
 /// <summary>One kind of product in a category (a pour-over kettle) with the words to describe it.</summary>
+/// <param name="Adjectives">Style words for this kind; null to use the category's (a leash is "reflective", a bowl is not).</param>
 internal sealed record ProductKind(
     string Kind,
     Phrase Name,
+    Phrase[]? Adjectives,
     decimal MinPrice,
     decimal MaxPrice,
     Phrase[] Variants,
@@ -254,6 +256,7 @@ internal sealed class SyntheticVocabulary
         var kind = new ProductKind(
             i.GetProperty("kind").GetString()!,
             Phrase.Parse(i.GetProperty("name").GetString()!),
+            i.TryGetProperty("adjectives", out var adjectives) ? Phrases(adjectives) : null,
             price[0].GetDecimal(),
             price[1].GetDecimal(),
             Phrases(i.GetProperty("variants")),
@@ -261,7 +264,7 @@ internal sealed class SyntheticVocabulary
             Phrases(i.GetProperty("features")),
             Strings(i.GetProperty("tags")),
             i.TryGetProperty("with", out var with) ? Strings(with) : []);
-        if (kind.Features.Length < 3 || kind.Variants.Length == 0 || kind.Sizes.Length == 0 || kind.MinPrice <= 0 || kind.MaxPrice <= kind.MinPrice)
+        if (kind.Adjectives is { Length: 0 } || kind.Features.Length < 3 || kind.Variants.Length == 0 || kind.Sizes.Length == 0 || kind.MinPrice <= 0 || kind.MaxPrice <= kind.MinPrice)
         {
             throw new InvalidDataException($"{path}/{kind.Kind}: needs ≥ 3 features, variants, sizes and a price range min < max.");
         }
