@@ -18,15 +18,18 @@ public sealed class PickupFolderSender(string root) : IMailSender
     public string PathFor(OutboxAddress address) =>
         Path.Combine(Folder(address.CampaignId), SafeFileName(address.CustomerId) + ".eml");
 
-    public async Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
+    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
     {
         var path = PathFor(address);
         var temp = path + ".tmp";
-        await using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+        // Synchronous writes: FileOptions.Asynchronous on Linux only moves a ~20 KB local write to the thread pool;
+        // the runner already writes on several threads.
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 32 * 1024))
         {
-            await message.WriteToAsync(FormatOptions.Default, stream, cancellationToken);
+            message.WriteTo(FormatOptions.Default, stream, cancellationToken);
         }
         File.Move(temp, path, overwrite: true);
+        return Task.CompletedTask;
     }
 
     private string Folder(string campaignId) => _folders.GetOrAdd(campaignId, id =>
