@@ -16,6 +16,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
     private const string RowColumn = "(row)";
 
     private readonly string _name = Path.GetFileName(file.Path);
+    private long _totalBytes;
 
     public FileImportResult Run()
     {
@@ -33,7 +34,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
         var columns = new ColumnSet();
         var mapper = CreateMapper();
         columns.Added = mapper.Classify;
-        var totalBytes = new FileInfo(file.Path).Length;
+        _totalBytes = new FileInfo(file.Path).Length;
         using var reader = OpenReader(file.Path, extension, columns);
         using var connection = store.OpenConnection();
         // Staging goes to a temp file, not memory, so a large file keeps memory flat; SQLite's own cache bounds the rest.
@@ -140,7 +141,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
             {
                 rejectsPath = WriteRejects(connection, extension, columns);
             }
-            progress?.Report(new ImportProgress(file.Kind, file.Path, rowsRead, totalBytes, totalBytes));
+            progress?.Report(new ImportProgress(file.Kind, file.Path, rowsRead, _totalBytes, _totalBytes));
             return new FileImportResult(file.Kind, file.Path, rowsRead, loaded ? rowsRead - rejectedRows : 0, fatal ? 0 : rejectedRows,
                 reported, errors, loaded, rejectsPath, warnings, clock.Elapsed);
         }
@@ -165,7 +166,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
             }
             if (progress is not null && rows % ProgressEvery == 0)
             {
-                progress.Report(new ImportProgress(file.Kind, file.Path, rows, reader.BytesRead, 0));
+                progress.Report(new ImportProgress(file.Kind, file.Path, rows, reader.BytesRead, _totalBytes));
             }
             if (reader.Errors.Count > 0)
             {
