@@ -16,6 +16,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
     private const string RowColumn = "(row)";
 
     private readonly string _name = Path.GetFileName(file.Path);
+    private long _totalBytes;
 
     public FileImportResult Run()
     {
@@ -33,64 +34,20 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
         var columns = new ColumnSet();
         var mapper = CreateMapper();
         columns.Added = mapper.Classify;
-        var totalBytes = new FileInfo(file.Path).Length;
+        _totalBytes = new FileInfo(file.Path).Length;
         using var reader = OpenReader(file.Path, extension, columns);
         using var connection = store.OpenConnection();
         // Staging goes to a temp file, not memory, so a large file keeps memory flat; SQLite's own cache bounds the rest.
         MailsmithStore.Execute(connection, "PRAGMA temp_store = FILE;");
         var warnings = new List<string>();
-        long rowsRead = 0;
         try
         {
-            var fatal = false;
-            using (var staging = connection.BeginTransaction(deferred: true))
-            {
-                using (var create = store.Command(connection, "import-rejects-create", staging))
-                {
-                    create.ExecuteNonQuery();
-                }
-                mapper.Prepare(store, connection, staging);
-                using var reject = store.Command(connection, "import-reject", staging);
-                var rejectLine = reject.Parameters.Add("$line", SqliteType.Integer);
-                var rejectColumn = reject.Parameters.Add("$column", SqliteType.Text);
-                var rejectReason = reject.Parameters.Add("$reason", SqliteType.Text);
-                void Reject(long line, string column, string reason)
-                {
-                    rejectLine.Value = line;
-                    rejectColumn.Value = column;
-                    rejectReason.Value = reason;
-                    reject.ExecuteNonQuery();
-                }
-
-                if (!reader.ReadHeader())
-                {
-                    Reject(1, FileColumn, "empty file: no header row");
-                    fatal = true;
-                }
-                else if (reader.HasHeader)
-                {
-                    foreach (var missing in mapper.MissingRequiredColumns())
-                    {
-                        Reject(1, missing, "missing required column");
-                        fatal = true;
-                    }
-                    foreach (var duplicate in mapper.DuplicateColumns)
-                    {
-                        Reject(1, duplicate, "duplicate column");
-                        fatal = true;
-                    }
-                }
-                if (!fatal)
-                {
-                    rowsRead = StreamRows(reader, mapper, columns, Reject);
-                }
-                staging.Commit();
-            }
+            var (rowsRead, fatal) = Stage(connection, reader, mapper, columns);
+            ct.ThrowIfCancellationRequested();
             if (!fatal && rowsRead == 0)
             {
                 warnings.Add($"{_name}: no data rows");
             }
-            ct.ThrowIfCancellationRequested();
             if (mapper.UnknownColumns.Count > 0)
             {
                 warnings.Insert(0, $"{_name}: unknown columns ignored: {string.Join(", ", mapper.UnknownColumns)}");
@@ -100,47 +57,9 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
                 warnings.Add($"{_name}: keys differing only in case ignored: {string.Join(", ", mapper.DuplicateColumns)}");
             }
 
-            bool loaded;
-            long errors, rejectedRows;
-            List<ImportError> reported;
-            using (var transaction = connection.BeginTransaction(deferred: false))
-            {
-                if (!fatal)
-                {
-                    foreach (var check in mapper.CheckQueries)
-                    {
-                        using var command = store.Command(connection, check, transaction);
-                        command.ExecuteNonQuery();
-                    }
-                }
-                // Read the errors before a rollback would take the reference errors with it.
-                (errors, rejectedRows) = Summary(connection, transaction);
-                reported = FirstErrors(connection, transaction);
-                loaded = !fatal && (errors == 0 || options.SkipBadRows);
-                if (loaded)
-                {
-                    if (errors > 0)
-                    {
-                        using var drop = store.Command(connection, $"import-{mapper.Key}-drop-rejected", transaction);
-                        drop.ExecuteNonQuery();
-                    }
-                    using var upsert = store.Command(connection, $"import-{mapper.Key}-upsert", transaction);
-                    upsert.ExecuteNonQuery();
-                    ct.ThrowIfCancellationRequested();
-                    transaction.Commit();
-                }
-                else
-                {
-                    transaction.Rollback();
-                }
-            }
-
-            string? rejectsPath = null;
-            if (loaded && errors > 0)
-            {
-                rejectsPath = WriteRejects(connection, extension, columns);
-            }
-            progress?.Report(new ImportProgress(file.Kind, file.Path, rowsRead, totalBytes, totalBytes));
+            var (loaded, errors, rejectedRows, reported) = CheckAndLoad(connection, mapper, fatal);
+            var rejectsPath = loaded && errors > 0 ? WriteRejects(connection, extension, columns) : null;
+            progress?.Report(new ImportProgress(file.Kind, file.Path, rowsRead, _totalBytes, _totalBytes));
             return new FileImportResult(file.Kind, file.Path, rowsRead, loaded ? rowsRead - rejectedRows : 0, fatal ? 0 : rejectedRows,
                 reported, errors, loaded, rejectsPath, warnings, clock.Elapsed);
         }
@@ -149,6 +68,93 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
             mapper.Dispose();
             Cleanup(connection, mapper.Key);
         }
+    }
+
+    /// <summary>
+    /// Phase 1: reads the header and every record into the staging tables, recording field errors. Only temp tables are
+    /// written, so the store stays open to other writers however long the file takes.
+    /// </summary>
+    /// <returns>Records read, and whether the header makes the file unusable.</returns>
+    private (long RowsRead, bool Fatal) Stage(SqliteConnection connection, RecordReader reader, RowMapper mapper, ColumnSet columns)
+    {
+        using var staging = connection.BeginTransaction(deferred: true);
+        using (var create = store.Command(connection, "import-rejects-create", staging))
+        {
+            create.ExecuteNonQuery();
+        }
+        mapper.Prepare(store, connection, staging);
+        using var reject = store.Command(connection, "import-reject", staging);
+        var rejectLine = reject.Parameters.Add("$line", SqliteType.Integer);
+        var rejectColumn = reject.Parameters.Add("$column", SqliteType.Text);
+        var rejectReason = reject.Parameters.Add("$reason", SqliteType.Text);
+        void Reject(long line, string column, string reason)
+        {
+            rejectLine.Value = line;
+            rejectColumn.Value = column;
+            rejectReason.Value = reason;
+            reject.ExecuteNonQuery();
+        }
+
+        var fatal = false;
+        if (!reader.ReadHeader())
+        {
+            Reject(1, FileColumn, "empty file: no header row");
+            fatal = true;
+        }
+        else if (reader.HasHeader)
+        {
+            foreach (var missing in mapper.MissingRequiredColumns())
+            {
+                Reject(1, missing, "missing required column");
+                fatal = true;
+            }
+            foreach (var duplicate in mapper.DuplicateColumns)
+            {
+                Reject(1, duplicate, "duplicate column");
+                fatal = true;
+            }
+        }
+        var rows = fatal ? 0 : StreamRows(reader, mapper, columns, Reject);
+        staging.Commit();
+        return (rows, fatal);
+    }
+
+    /// <summary>
+    /// Phase 2, in one IMMEDIATE transaction: the set-based reference checks, then the upsert when the file is clean
+    /// (or bad rows are skipped), else a rollback that leaves the store exactly as it was.
+    /// </summary>
+    private (bool Loaded, long Errors, long RejectedRows, List<ImportError> Reported) CheckAndLoad(SqliteConnection connection, RowMapper mapper, bool fatal)
+    {
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (!fatal)
+        {
+            foreach (var check in mapper.CheckQueries)
+            {
+                using var command = store.Command(connection, check, transaction);
+                command.ExecuteNonQuery();
+            }
+        }
+        // Read the errors before a rollback would take the reference errors with it.
+        var (errors, rejectedRows) = Summary(connection, transaction);
+        var reported = FirstErrors(connection, transaction);
+        var loaded = !fatal && (errors == 0 || options.SkipBadRows);
+        if (!loaded)
+        {
+            transaction.Rollback();
+            return (false, errors, rejectedRows, reported);
+        }
+        if (errors > 0)
+        {
+            using var drop = store.Command(connection, $"import-{mapper.Key}-drop-rejected", transaction);
+            drop.ExecuteNonQuery();
+        }
+        using (var upsert = store.Command(connection, $"import-{mapper.Key}-upsert", transaction))
+        {
+            upsert.ExecuteNonQuery();
+        }
+        ct.ThrowIfCancellationRequested();
+        transaction.Commit();
+        return (true, errors, rejectedRows, reported);
     }
 
     private long StreamRows(RecordReader reader, RowMapper mapper, ColumnSet columns, Action<long, string, string> reject)
@@ -165,7 +171,7 @@ internal sealed class FileImport(MailsmithStore store, ImportOptions options, Im
             }
             if (progress is not null && rows % ProgressEvery == 0)
             {
-                progress.Report(new ImportProgress(file.Kind, file.Path, rows, reader.BytesRead, 0));
+                progress.Report(new ImportProgress(file.Kind, file.Path, rows, reader.BytesRead, _totalBytes));
             }
             if (reader.Errors.Count > 0)
             {

@@ -109,7 +109,7 @@ internal abstract class RowMapper
         }
         if (!ClassifyExtra(index, name))
         {
-            UnknownColumns.Add(name);
+            UnknownColumns.Add(name.Length == 0 ? "(unnamed)" : name);
         }
     }
 
