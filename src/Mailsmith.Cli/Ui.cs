@@ -27,7 +27,7 @@ internal static class Ui
             {
                 var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
                 ProgressTask? last = null;
-                var progress = new SynchronousProgress(p =>
+                var progress = new SynchronousProgress<PipelineProgress>(p =>
                 {
                     var key = p.Stage == "compose" ? $"compose {p.Message}" : p.Stage;
                     if (!tasks.TryGetValue(key, out var task))
@@ -61,19 +61,6 @@ internal static class Ui
 
     public static void Error(string message) => Console.Error.WriteLine($"error: {message}");
 
-    /// <summary>Reports synchronously on the calling thread (System.Progress would post to the thread pool and reorder lines).</summary>
-    private sealed class SynchronousProgress(Action<PipelineProgress> report) : IProgress<PipelineProgress>
-    {
-        private readonly Lock _gate = new();
-
-        public void Report(PipelineProgress value)
-        {
-            lock (_gate)
-            {
-                report(value);
-            }
-        }
-    }
 
     /// <summary>One line per stage change and per ~10% of a long step, so CI logs show progress without flooding.</summary>
     private sealed class PlainProgress : IProgress<PipelineProgress>

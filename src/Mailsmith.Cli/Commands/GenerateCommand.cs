@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Mailsmith.Pipeline;
 using Mailsmith.Synthetic;
 
 namespace Mailsmith.Cli.Commands;
@@ -24,7 +25,7 @@ internal sealed class GenerateCommand : Command
             {
                 throw new ArgumentException("--customers and --products must be positive");
             }
-            var result = new StoreGenerator(options).Generate(parse.GetValue(Out)!, new Progress<string>(m => Console.WriteLine(m)));
+            var result = new StoreGenerator(options).Generate(parse.GetValue(Out)!, new SynchronousProgress<string>(m => Console.WriteLine(m)));
             foreach (var (file, rows) in result.RowCounts)
             {
                 Console.WriteLine($"{file,-12} {rows,10:N0} rows");

@@ -47,7 +47,7 @@ internal sealed class ImportCommand : Command
                 MaxReportedErrors = settings.Import.MaxReportedErrors,
             };
             var report = await Ui.WithProgressAsync(progress => Task.Run(() => new Importer(store, options).Import(files,
-                new Progress<ImportProgress>(p => progress.Report(new PipelineProgress("ingest", Path.GetFileName(p.Path), p.BytesRead, p.TotalBytes))), ct), ct));
+                new SynchronousProgress<ImportProgress>(p => progress.Report(new PipelineProgress("ingest", Path.GetFileName(p.Path), p.BytesRead, p.TotalBytes))), ct), ct));
             return Print(report, options.SkipBadRows);
         }));
     }
@@ -71,7 +71,7 @@ internal sealed class ImportCommand : Command
             }
             var status = f.Loaded
                 ? $"loaded {f.RowsLoaded:N0} of {f.RowsRead:N0} rows" + (f.RowsRejected > 0 ? $", rejected {f.RowsRejected:N0} → {f.RejectsPath}" : "")
-                : $"NOT loaded: {f.ErrorCount:N0} bad rows; nothing from this file was stored";
+                : $"NOT loaded: {f.ErrorCount:N0} errors; nothing from this file was stored";
             Console.WriteLine($"{f.Kind,-10} {f.Path}: {status} ({f.Elapsed.TotalSeconds:0.00} s)");
             failed |= !f.Loaded || (!skipping && f.ErrorCount > 0);
         }

@@ -94,7 +94,7 @@ public sealed class DemoRunner(DemoOptions options, MailsmithSettings baseSettin
         var watch = Stopwatch.StartNew();
         progress?.Report(new PipelineProgress("generate", $"generating a store of {options.Customers:N0} customers", 0, 0));
         var generated = new StoreGenerator(new GeneratorOptions { Customers = options.Customers, Seed = options.Seed })
-            .Generate(dataDir, new Progress<string>(m => progress?.Report(new PipelineProgress("generate", m, 0, 0))));
+            .Generate(dataDir, new SynchronousProgress<string>(m => progress?.Report(new PipelineProgress("generate", m, 0, 0))));
         stages["generate"] = new DemoStageSummary(Round(watch.Elapsed.TotalSeconds), generated.RowCounts.Values.Sum());
 
         // Ingest.
@@ -109,7 +109,7 @@ public sealed class DemoRunner(DemoOptions options, MailsmithSettings baseSettin
             new(ImportKind.Events, Path.Combine(dataDir, "events.csv")),
             new(ImportKind.Reviews, Path.Combine(dataDir, "reviews.csv")),
         };
-        var report = new Importer(store, settings.Import).Import(files, new Progress<ImportProgress>(p =>
+        var report = new Importer(store, settings.Import).Import(files, new SynchronousProgress<ImportProgress>(p =>
             progress?.Report(new PipelineProgress("ingest", Path.GetFileName(p.Path), p.BytesRead, p.TotalBytes))), cancellationToken);
         if (!report.Success)
         {
