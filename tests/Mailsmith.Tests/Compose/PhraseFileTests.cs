@@ -169,7 +169,7 @@ public class PhraseFileTests
         var error = Assert.Throws<TemplateRenderException>(() => composer.Compose(ComposeTestData.Context(CampaignTypes.Welcome, "en-US")));
 
         Assert.Equal("coupon_code", error.Name);
-        Assert.Equal("email.html.liquid", error.Source);
+        Assert.Equal("email.html.liquid", error.Location);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class PhraseFileTests
         var error = Assert.Throws<TemplateRenderException>(() => composer.Compose(ComposeTestData.Context(CampaignTypes.Welcome, "en-US")));
 
         Assert.Equal("rating", error.Name);
-        Assert.Equal("email.txt.liquid", error.Source);
+        Assert.Equal("email.txt.liquid", error.Location);
     }
 
     [Fact]
