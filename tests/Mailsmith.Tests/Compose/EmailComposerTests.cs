@@ -367,4 +367,17 @@ public class EmailComposerTests
 
         static int Occurrences(string text, string part) => text.Split(part).Length - 1;
     }
+
+    [Fact]
+    public void Compose_ProductWithoutImageOrUrl_CardWithoutImageLinkingToStore()
+    {
+        var bare = ComposeTestData.Kettle with { ImageUrl = null, Url = null };
+        var products = ComposeTestData.Blocks(3).Select((b, i) => i == 0 ? b with { Product = bare } : b).ToList();
+
+        var email = ComposeTestData.Default.Compose(ComposeTestData.Context(CampaignTypes.Welcome, "en-US", products: products));
+
+        Assert.Equal(2, email.Html.Split("<img ").Length - 1);
+        Assert.Contains("Pour-over Kettle", email.Html, StringComparison.Ordinal);
+        Assert.Contains("https://t.example/c?u=" + Uri.EscapeDataString("https://shop.example"), email.Text, StringComparison.Ordinal);
+    }
 }
