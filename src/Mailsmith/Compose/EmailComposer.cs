@@ -122,9 +122,16 @@ public sealed class EmailComposer
         var writer = new SlotWriter(this, phrases, campaign, facts, context.Seed, choices);
         var subject = WriteSubject(writer, values, customer.Locale);
         var preheader = writer.Write(SlotNames.Preheader, values);
-        var greeting = writer.Write(SlotNames.Greeting, values);
-        var paragraphs = new List<string>(3) { writer.Write(SlotNames.Opening, values), writer.Write(SlotNames.Body, values) };
-        if (writer.WriteOptional(SlotNames.Closing, values) is { Length: > 0 } closing)
+        var greeting = writer.Write(SlotNames.Greeting, values, out var said);
+        // Say it once: the paragraphs after the greeting avoid repeating a name, the lead product or the
+        // from-price already used, as long as some variant can do without it.
+        var fresh = values;
+        Forget(ref fresh, said);
+        var paragraphs = new List<string>(3) { writer.Write(SlotNames.Opening, fresh, values, out said) };
+        Forget(ref fresh, said);
+        paragraphs.Add(writer.Write(SlotNames.Body, fresh, values, out said));
+        Forget(ref fresh, said);
+        if (writer.WriteOptional(SlotNames.Closing, fresh, values) is { Length: > 0 } closing)
         {
             paragraphs.Add(closing);
         }
@@ -237,6 +244,25 @@ public sealed class EmailComposer
         return !Directory.Exists(preferred) && Directory.Exists(asCopied) ? asCopied : preferred;
     }
 
+    private const ulong NameBits = (1UL << Placeholder.FirstName) | (1UL << Placeholder.LastName) | (1UL << Placeholder.FullName);
+
+    /// <summary>Removes from <paramref name="values"/> what a chosen phrase already said (<paramref name="used"/> placeholder bits).</summary>
+    private static void Forget(ref PhraseValues values, ulong used)
+    {
+        if ((used & NameBits) != 0)
+        {
+            values.FirstName = values.LastName = values.FullName = null;
+        }
+        if ((used & (1UL << Placeholder.FromPrice)) != 0)
+        {
+            values.FromPrice = null;
+        }
+        if ((used & (1UL << Placeholder.Product)) != 0)
+        {
+            values.Product = null;
+        }
+    }
+
     private static string? Clean(string? name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim();
 
     /// <summary>
@@ -296,20 +322,46 @@ public sealed class EmailComposer
         public string Campaign => campaign;
         public int Seed => seed;
 
-        public string Write(int slot, in PhraseValues values, int salt = 0)
+        public string Write(int slot, in PhraseValues values, int salt = 0) => Write(slot, values, out _, salt);
+
+        public string Write(int slot, in PhraseValues values, out ulong used, int salt = 0)
         {
             var phraseSlot = Resolve(slot);
-            return Render(phraseSlot, Choose(phraseSlot, values, salt), values, salt);
+            var index = Choose(phraseSlot, values, salt);
+            used = phraseSlot.Variants[index].Text.Requires;
+            return Render(phraseSlot, index, values, salt);
         }
 
-        public string? WriteOptional(int slot, in PhraseValues values)
+        /// <summary>Writes with <paramref name="preferred"/> values, or with <paramref name="all"/> when no variant fits the preferred ones.</summary>
+        public string Write(int slot, in PhraseValues preferred, in PhraseValues all, out ulong used) =>
+            AnyFits(Resolve(slot), preferred) ? Write(slot, preferred, out used) : Write(slot, all, out used);
+
+        public string? WriteOptional(int slot, in PhraseValues preferred, in PhraseValues all)
         {
             var phraseSlot = phrases.Slot(campaign, slot);
-            return phraseSlot is null ? null : Render(phraseSlot, Choose(phraseSlot, values, 0), values, 0);
+            if (phraseSlot is null)
+            {
+                return null;
+            }
+            var values = AnyFits(phraseSlot, preferred) ? preferred : all;
+            return Render(phraseSlot, Choose(phraseSlot, values, 0), values, 0);
+        }
+
+        private bool AnyFits(PhraseSlot slot, in PhraseValues values)
+        {
+            var available = values.Available;
+            foreach (var variant in slot.Variants)
+            {
+                if (Fits(variant, available))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /// <summary>
-        /// Like <see cref="Write"/>, but keeps to a length rule: tries the drawn variant, then the next fitting ones in order;
+        /// Like <c>Write</c>, but keeps to a length rule: tries the drawn variant, then the next fitting ones in order;
         /// if none lands within [min, max], takes the closest and shortens it at a word boundary.
         /// </summary>
         public string WriteWithin(int slot, in PhraseValues values, int min, int max)

@@ -6,7 +6,7 @@ namespace Mailsmith.Compose;
 /// </summary>
 /// <remarks>
 /// Thrown instead of sending an email with a hole in it. <see cref="Name"/> is the unresolved name;
-/// <see cref="Source"/> is the template or phrase file (with a line when known) it came from.
+/// <see cref="Location"/> is the template or phrase file (with a line when known) it came from.
 /// </remarks>
 public sealed class TemplateRenderException : Exception
 {
@@ -24,16 +24,16 @@ public sealed class TemplateRenderException : Exception
     {
     }
 
-    public TemplateRenderException(string message, string? name, string? source, Exception? innerException = null)
+    public TemplateRenderException(string message, string? name, string? location, Exception? innerException = null)
         : base(message, innerException)
     {
         Name = name;
-        Source = source;
+        Location = location;
     }
 
     /// <summary>The variable, placeholder or slot that did not resolve.</summary>
     public string? Name { get; }
 
     /// <summary>The file (and line, as <c>file:line</c>) or slot where it was referenced, when known.</summary>
-    public new string? Source { get; }
+    public string? Location { get; }
 }

@@ -348,4 +348,36 @@ public class EmailComposerTests
         Assert.DoesNotContain("arm B", armA, StringComparison.Ordinal);
         Assert.Equal("Greetings from arm B, Anna,", armB);
     }
+
+    [Theory]
+    [InlineData("en-US", "Anna")]
+    [InlineData("zh-CN", "王小明")]
+    public void Write_Paragraphs_NameAndFromPriceSaidOnce(string locale, string name)
+    {
+        var customer = ComposeTestData.Customer(locale, first: locale == "zh-CN" ? "小明" : "Anna", last: locale == "zh-CN" ? "王" : "Berg");
+        for (var seed = 0; seed < 80; seed++)
+        {
+            var profile = ComposeTestData.Profile(sensitivity: 0.9, activeHour: seed % 24, frequency: seed % 3);
+            var draft = ComposeTestData.Default.Write(ComposeTestData.Context(CampaignTypes.All[seed % 4], locale, seed, customer, profile));
+            var body = draft.Greeting + "\n" + string.Join("\n", draft.Paragraphs);
+
+            Assert.True(Occurrences(body, name) <= 1, body);
+            Assert.True(Occurrences(body, "39.95") <= 1, body);
+        }
+
+        static int Occurrences(string text, string part) => text.Split(part).Length - 1;
+    }
+
+    [Fact]
+    public void Compose_ProductWithoutImageOrUrl_CardWithoutImageLinkingToStore()
+    {
+        var bare = ComposeTestData.Kettle with { ImageUrl = null, Url = null };
+        var products = ComposeTestData.Blocks(3).Select((b, i) => i == 0 ? b with { Product = bare } : b).ToList();
+
+        var email = ComposeTestData.Default.Compose(ComposeTestData.Context(CampaignTypes.Welcome, "en-US", products: products));
+
+        Assert.Equal(2, email.Html.Split("<img ").Length - 1);
+        Assert.Contains("Pour-over Kettle", email.Html, StringComparison.Ordinal);
+        Assert.Contains("https://t.example/c?u=" + Uri.EscapeDataString("https://shop.example"), email.Text, StringComparison.Ordinal);
+    }
 }
