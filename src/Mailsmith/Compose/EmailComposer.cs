@@ -53,8 +53,8 @@ public sealed class EmailComposer
         _options = options;
         _sender = sender;
         _productLookup = productLookup;
-        _phrases = PhraseBook.Load(options.PhrasesDirectory ?? BesideBinary("phrases", "Phrases"), options.DefaultLocale);
-        _templates = EmailTemplates.Load(options.TemplatesDirectory ?? BesideBinary("templates", "Templates"));
+        _phrases = PhraseBook.Load(options.PhrasesDirectory ?? Path.Combine(AppContext.BaseDirectory, "phrases"), options.DefaultLocale);
+        _templates = EmailTemplates.Load(options.TemplatesDirectory ?? Path.Combine(AppContext.BaseDirectory, "templates"));
     }
 
     /// <summary>Locales that have a phrase file; others are written in the nearest one (same language, else the default).</summary>
@@ -237,13 +237,6 @@ public sealed class EmailComposer
     /// <c>&lt;AppContext.BaseDirectory&gt;/&lt;name&gt;</c>; when that does not exist, <c>Compose/&lt;Folder&gt;</c> beside the binary,
     /// where MSBuild copies Content items that live inside the project folder (LinkBase applies only to files outside it).
     /// </summary>
-    private static string BesideBinary(string name, string sourceFolder)
-    {
-        var preferred = Path.Combine(AppContext.BaseDirectory, name);
-        var asCopied = Path.Combine(AppContext.BaseDirectory, "Compose", sourceFolder);
-        return !Directory.Exists(preferred) && Directory.Exists(asCopied) ? asCopied : preferred;
-    }
-
     private const ulong NameBits = (1UL << Placeholder.FirstName) | (1UL << Placeholder.LastName) | (1UL << Placeholder.FullName);
 
     /// <summary>Removes from <paramref name="values"/> what a chosen phrase already said (<paramref name="used"/> placeholder bits).</summary>
