@@ -78,6 +78,41 @@ public sealed class ProfileBuilder(ProfileOptions options)
         public readonly List<Interaction> Interactions = [];
         public readonly Dictionary<string, double> CategoryWeights = new(StringComparer.Ordinal);
         public readonly int[] Hours = new int[24];
+        private readonly Dictionary<TimeZoneInfo, Dictionary<long, int>> _offsets = [];
+
+        /// <summary>This thread's cache of UTC offsets (minutes) of <paramref name="tz"/> by UTC quarter-hour.</summary>
+        public Dictionary<long, int>? OffsetsFor(TimeZoneInfo tz)
+        {
+            if (tz.BaseUtcOffset == TimeSpan.Zero && !tz.SupportsDaylightSavingTime)
+            {
+                return null;
+            }
+            if (!_offsets.TryGetValue(tz, out var cache))
+            {
+                _offsets[tz] = cache = [];
+            }
+            return cache;
+        }
+    }
+
+    /// <summary>
+    /// The hour of <paramref name="at"/> on the wall clock of <paramref name="tz"/>. Offsets are cached per UTC quarter-hour:
+    /// time zone transitions fall on quarter-hour boundaries, and a cache hit is an order of magnitude cheaper than
+    /// <see cref="TimeZoneInfo.ConvertTime(DateTimeOffset, TimeZoneInfo)"/>, which dominated profile building.
+    /// </summary>
+    internal static int LocalHour(DateTimeOffset at, TimeZoneInfo tz, Dictionary<long, int>? offsets)
+    {
+        var utcTicks = at.UtcTicks;
+        if (offsets is null)
+        {
+            return (int)(utcTicks / TimeSpan.TicksPerHour % 24);
+        }
+        var bucket = utcTicks / (15 * TimeSpan.TicksPerMinute);
+        if (!offsets.TryGetValue(bucket, out var minutes))
+        {
+            offsets[bucket] = minutes = (int)tz.GetUtcOffset(at).TotalMinutes;
+        }
+        return (int)((utcTicks + (minutes * TimeSpan.TicksPerMinute)) / TimeSpan.TicksPerHour % 24);
     }
 
     private CustomerFacts Measure(StoreSnapshot snapshot, Customer customer, DateTimeOffset asOf, CategoryPrices prices, Scratch scratch)
@@ -112,6 +147,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
 
         // Events: last activity and the local hour histogram.
         var tz = TimeZoneOf(customer);
+        var offsets = scratch.OffsetsFor(tz);
         var hours = scratch.Hours;
         Array.Clear(hours);
         DateTimeOffset? lastEvent = null;
@@ -127,8 +163,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
             {
                 lastEvent = e.OccurredAt;
             }
-            var hour = ReferenceEquals(tz, TimeZoneInfo.Utc) ? e.OccurredAt.UtcDateTime.Hour : TimeZoneInfo.ConvertTime(e.OccurredAt, tz).Hour;
-            hours[hour]++;
+            hours[LocalHour(e.OccurredAt, tz, offsets)]++;
         }
         int? activeHour = null;
         if (eventCount > 0)

@@ -169,7 +169,6 @@ public sealed class ItemItemRecommender(RecommendOptions options) : IRecommender
             // The scratch is clean again before any caller code (allow) runs on this thread.
             Array.Sort(candidates, 0, touchedCount, CandidateOrder.Instance);
 
-            var purchased = PurchasedItems(history);
             var result = new List<Recommendation>(Math.Min(count, touchedCount));
             for (var t = 0; t < touchedCount && result.Count < count; t++)
             {
@@ -180,7 +179,7 @@ public sealed class ItemItemRecommender(RecommendOptions options) : IRecommender
                     continue;
                 }
                 var sourceId = model.Catalog.Ids[c.Source];
-                var kind = purchased.Contains(c.Source) ? ReasonKind.BoughtWith : ReasonKind.Viewed;
+                var kind = Purchased(history, c.Source) ? ReasonKind.BoughtWith : ReasonKind.Viewed;
                 result.Add(new Recommendation(productId, c.Score, new RecommendationReason(kind, ProductId: sourceId)));
             }
             return result;
@@ -303,17 +302,17 @@ public sealed class ItemItemRecommender(RecommendOptions options) : IRecommender
         return (offsets, items, sims);
     }
 
-    private static HashSet<int> PurchasedItems(HistoryEntry[] history)
+    // A linear scan: histories are short (MaxHistoryItems) and this runs once per returned product.
+    private static bool Purchased(HistoryEntry[] history, int item)
     {
-        var set = new HashSet<int>();
         foreach (var h in history)
         {
-            if (h.Purchased)
+            if (h.Item == item)
             {
-                set.Add(h.Item);
+                return h.Purchased;
             }
         }
-        return set;
+        return false;
     }
 
     private readonly record struct HistoryEntry(int Item, float Weight, bool Purchased);
