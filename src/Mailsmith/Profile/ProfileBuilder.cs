@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Profile;
@@ -15,9 +14,6 @@ namespace Mailsmith.Profile;
 /// </remarks>
 public sealed class ProfileBuilder(ProfileOptions options)
 {
-    // Time zone lookups read the system database; the answer never changes within a process.
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> s_timeZones = new(StringComparer.Ordinal);
-
     /// <summary>The options this builder applies.</summary>
     public ProfileOptions Options { get; } = options;
 
@@ -78,41 +74,6 @@ public sealed class ProfileBuilder(ProfileOptions options)
         public readonly List<Interaction> Interactions = [];
         public readonly Dictionary<string, double> CategoryWeights = new(StringComparer.Ordinal);
         public readonly int[] Hours = new int[24];
-        private readonly Dictionary<TimeZoneInfo, Dictionary<long, int>> _offsets = [];
-
-        /// <summary>This thread's cache of UTC offsets (minutes) of <paramref name="tz"/> by UTC quarter-hour.</summary>
-        public Dictionary<long, int>? OffsetsFor(TimeZoneInfo tz)
-        {
-            if (tz.BaseUtcOffset == TimeSpan.Zero && !tz.SupportsDaylightSavingTime)
-            {
-                return null;
-            }
-            if (!_offsets.TryGetValue(tz, out var cache))
-            {
-                _offsets[tz] = cache = [];
-            }
-            return cache;
-        }
-    }
-
-    /// <summary>
-    /// The hour of <paramref name="at"/> on the wall clock of <paramref name="tz"/>. Offsets are cached per UTC quarter-hour:
-    /// time zone transitions fall on quarter-hour boundaries, and a cache hit is an order of magnitude cheaper than
-    /// <see cref="TimeZoneInfo.ConvertTime(DateTimeOffset, TimeZoneInfo)"/>, which dominated profile building.
-    /// </summary>
-    internal static int LocalHour(DateTimeOffset at, TimeZoneInfo tz, Dictionary<long, int>? offsets)
-    {
-        var utcTicks = at.UtcTicks;
-        if (offsets is null)
-        {
-            return (int)(utcTicks / TimeSpan.TicksPerHour % 24);
-        }
-        var bucket = utcTicks / (15 * TimeSpan.TicksPerMinute);
-        if (!offsets.TryGetValue(bucket, out var minutes))
-        {
-            offsets[bucket] = minutes = (int)tz.GetUtcOffset(at).TotalMinutes;
-        }
-        return (int)((utcTicks + (minutes * TimeSpan.TicksPerMinute)) / TimeSpan.TicksPerHour % 24);
     }
 
     private CustomerFacts Measure(StoreSnapshot snapshot, Customer customer, DateTimeOffset asOf, CategoryPrices prices, Scratch scratch)
@@ -146,8 +107,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         }
 
         // Events: last activity and the local hour histogram.
-        var tz = TimeZoneOf(customer);
-        var offsets = scratch.OffsetsFor(tz);
+        var clock = LocalClock.For(customer.TimeZone);
         var hours = scratch.Hours;
         Array.Clear(hours);
         DateTimeOffset? lastEvent = null;
@@ -163,7 +123,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
             {
                 lastEvent = e.OccurredAt;
             }
-            hours[LocalHour(e.OccurredAt, tz, offsets)]++;
+            hours[clock.HourOf(e.OccurredAt)]++;
         }
         int? activeHour = null;
         if (eventCount > 0)
@@ -189,7 +149,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         int purchasedCount = 0, browsedCount = 0;
         foreach (var x in interactions)
         {
-            if (!prices.TryGetCategory(x.ProductId, out var category))
+            if (!prices.TryGet(x.ProductId, x.UnitPrice, out var category, out var percentile))
             {
                 continue;
             }
@@ -202,19 +162,15 @@ public sealed class ProfileBuilder(ProfileOptions options)
             var w = kindWeight * CustomerInteractions.Decay(x.At, asOf, Options.InterestHalfLifeDays);
             weights[category] = weights.GetValueOrDefault(category) + w;
 
-            var percentile = prices.PercentileOf(x.ProductId, x.UnitPrice);
-            if (percentile is { } p)
+            if (x.Kind == InteractionKind.Purchase)
             {
-                if (x.Kind == InteractionKind.Purchase)
-                {
-                    purchasedSum += p;
-                    purchasedCount++;
-                }
-                else
-                {
-                    browsedSum += p;
-                    browsedCount++;
-                }
+                purchasedSum += percentile;
+                purchasedCount++;
+            }
+            else
+            {
+                browsedSum += percentile;
+                browsedCount++;
             }
         }
         double? meanPercentile = purchasedCount > 0 ? purchasedSum / purchasedCount
@@ -410,25 +366,5 @@ public sealed class ProfileBuilder(ProfileOptions options)
             scores[i] = Math.Min(5, 1 + (int)Math.Floor(5 * p));
         }
         return scores;
-    }
-
-    private static TimeZoneInfo TimeZoneOf(Customer customer)
-    {
-        if (string.IsNullOrWhiteSpace(customer.TimeZone))
-        {
-            return TimeZoneInfo.Utc;
-        }
-        return s_timeZones.GetOrAdd(customer.TimeZone, static id =>
-        {
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(id);
-            }
-            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                // An unknown zone is data noise, not a reason to fail the run: read the events in UTC.
-                return TimeZoneInfo.Utc;
-            }
-        });
     }
 }

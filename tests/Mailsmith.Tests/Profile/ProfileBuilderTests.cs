@@ -240,14 +240,14 @@ public sealed class ProfileBuilderTests
     [InlineData("America/St_Johns")]
     [InlineData("Asia/Kathmandu")]
     [InlineData("Australia/Lord_Howe")]
-    public void LocalHour_CachedOffsetsAcrossTransitions_MatchConvertTime(string zone)
+    public void LocalClock_CachedDayOffsetsAcrossTransitions_MatchConvertTime(string zone)
     {
         var tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
-        var cache = new Dictionary<long, int>();
-        // Every 5 minutes of 2025, in order: a transition inside a cached quarter-hour would show up right after it.
+        var clock = LocalClock.For(zone);
+        // Every 5 minutes of 2025, in order: a wrongly cached transition day would show up right after the transition.
         for (var at = new DateTimeOffset(2025, 1, 1, 0, 2, 0, TimeSpan.Zero); at.Year == 2025; at = at.AddMinutes(5))
         {
-            Assert.Equal(TimeZoneInfo.ConvertTime(at, tz).Hour, ProfileBuilder.LocalHour(at, tz, cache));
+            Assert.Equal(TimeZoneInfo.ConvertTime(at, tz).Hour, clock.HourOf(at));
         }
     }
 
