@@ -8,8 +8,7 @@ namespace Mailsmith.Profile;
 /// </summary>
 internal sealed class CategoryPrices
 {
-    private readonly Dictionary<string, decimal[]> _sortedByCategory;
-    private readonly Dictionary<string, (string Category, double ListPercentile)> _products;
+    private readonly Dictionary<string, (string Category, decimal[] SortedPrices, double ListPercentile)> _products;
 
     public CategoryPrices(IReadOnlyList<Product> products)
     {
@@ -22,43 +21,36 @@ internal sealed class CategoryPrices
             }
             list.Add(p.Price);
         }
-        _sortedByCategory = new Dictionary<string, decimal[]>(lists.Count, StringComparer.Ordinal);
+        var sortedByCategory = new Dictionary<string, decimal[]>(lists.Count, StringComparer.Ordinal);
         foreach (var (category, list) in lists)
         {
             var sorted = list.ToArray();
             Array.Sort(sorted);
-            _sortedByCategory[category] = sorted;
+            sortedByCategory[category] = sorted;
         }
-        _products = new Dictionary<string, (string, double)>(products.Count, StringComparer.Ordinal);
+        _products = new Dictionary<string, (string, decimal[], double)>(products.Count, StringComparer.Ordinal);
         foreach (var p in products)
         {
-            _products[p.ProductId] = (p.Category, Percentile(_sortedByCategory[p.Category], p.Price));
+            var sorted = sortedByCategory[p.Category];
+            _products[p.ProductId] = (p.Category, sorted, Percentile(sorted, p.Price));
         }
-    }
-
-    /// <summary>The category of a catalog product; false for a product not in the catalog.</summary>
-    public bool TryGetCategory(string productId, out string category)
-    {
-        if (_products.TryGetValue(productId, out var info))
-        {
-            category = info.Category;
-            return true;
-        }
-        category = "";
-        return false;
     }
 
     /// <summary>
-    /// Where <paramref name="price"/> (or, when null, the product's list price) sits among its category's list prices, 0–1;
-    /// null for a product not in the catalog.
+    /// The category of a catalog product and where <paramref name="price"/> (or, when null, its list price) sits among
+    /// its category's list prices, 0–1; false for a product not in the catalog. One lookup, as it runs per interaction.
     /// </summary>
-    public double? PercentileOf(string productId, decimal? price)
+    public bool TryGet(string productId, decimal? price, out string category, out double percentile)
     {
         if (!_products.TryGetValue(productId, out var info))
         {
-            return null;
+            category = "";
+            percentile = 0;
+            return false;
         }
-        return price is { } p ? Percentile(_sortedByCategory[info.Category], p) : info.ListPercentile;
+        category = info.Category;
+        percentile = price is { } p ? Percentile(info.SortedPrices, p) : info.ListPercentile;
+        return true;
     }
 
     /// <summary>Mid-rank percentile: (prices below + ½ × prices equal) / count. A category of one product puts it at 0.5.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Profile;
@@ -15,9 +14,6 @@ namespace Mailsmith.Profile;
 /// </remarks>
 public sealed class ProfileBuilder(ProfileOptions options)
 {
-    // Time zone lookups read the system database; the answer never changes within a process.
-    private static readonly ConcurrentDictionary<string, TimeZoneInfo> s_timeZones = new(StringComparer.Ordinal);
-
     /// <summary>The options this builder applies.</summary>
     public ProfileOptions Options { get; } = options;
 
@@ -111,7 +107,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         }
 
         // Events: last activity and the local hour histogram.
-        var tz = TimeZoneOf(customer);
+        var clock = LocalClock.For(customer.TimeZone);
         var hours = scratch.Hours;
         Array.Clear(hours);
         DateTimeOffset? lastEvent = null;
@@ -127,8 +123,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
             {
                 lastEvent = e.OccurredAt;
             }
-            var hour = ReferenceEquals(tz, TimeZoneInfo.Utc) ? e.OccurredAt.UtcDateTime.Hour : TimeZoneInfo.ConvertTime(e.OccurredAt, tz).Hour;
-            hours[hour]++;
+            hours[clock.HourOf(e.OccurredAt)]++;
         }
         int? activeHour = null;
         if (eventCount > 0)
@@ -154,7 +149,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         int purchasedCount = 0, browsedCount = 0;
         foreach (var x in interactions)
         {
-            if (!prices.TryGetCategory(x.ProductId, out var category))
+            if (!prices.TryGet(x.ProductId, x.UnitPrice, out var category, out var percentile))
             {
                 continue;
             }
@@ -167,19 +162,15 @@ public sealed class ProfileBuilder(ProfileOptions options)
             var w = kindWeight * CustomerInteractions.Decay(x.At, asOf, Options.InterestHalfLifeDays);
             weights[category] = weights.GetValueOrDefault(category) + w;
 
-            var percentile = prices.PercentileOf(x.ProductId, x.UnitPrice);
-            if (percentile is { } p)
+            if (x.Kind == InteractionKind.Purchase)
             {
-                if (x.Kind == InteractionKind.Purchase)
-                {
-                    purchasedSum += p;
-                    purchasedCount++;
-                }
-                else
-                {
-                    browsedSum += p;
-                    browsedCount++;
-                }
+                purchasedSum += percentile;
+                purchasedCount++;
+            }
+            else
+            {
+                browsedSum += percentile;
+                browsedCount++;
             }
         }
         double? meanPercentile = purchasedCount > 0 ? purchasedSum / purchasedCount
@@ -375,25 +366,5 @@ public sealed class ProfileBuilder(ProfileOptions options)
             scores[i] = Math.Min(5, 1 + (int)Math.Floor(5 * p));
         }
         return scores;
-    }
-
-    private static TimeZoneInfo TimeZoneOf(Customer customer)
-    {
-        if (string.IsNullOrWhiteSpace(customer.TimeZone))
-        {
-            return TimeZoneInfo.Utc;
-        }
-        return s_timeZones.GetOrAdd(customer.TimeZone, static id =>
-        {
-            try
-            {
-                return TimeZoneInfo.FindSystemTimeZoneById(id);
-            }
-            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-            {
-                // An unknown zone is data noise, not a reason to fail the run: read the events in UTC.
-                return TimeZoneInfo.Utc;
-            }
-        });
     }
 }

@@ -234,6 +234,23 @@ public sealed class ProfileBuilderTests
         Assert.Null(profiles["silent"].ActiveHour);
     }
 
+    [Theory]
+    [InlineData("Europe/Berlin")]
+    [InlineData("America/New_York")]
+    [InlineData("America/St_Johns")]
+    [InlineData("Asia/Kathmandu")]
+    [InlineData("Australia/Lord_Howe")]
+    public void LocalClock_CachedDayOffsetsAcrossTransitions_MatchConvertTime(string zone)
+    {
+        var tz = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        var clock = LocalClock.For(zone);
+        // Every 5 minutes of 2025, in order: a wrongly cached transition day would show up right after the transition.
+        for (var at = new DateTimeOffset(2025, 1, 1, 0, 2, 0, TimeSpan.Zero); at.Year == 2025; at = at.AddMinutes(5))
+        {
+            Assert.Equal(TimeZoneInfo.ConvertTime(at, tz).Hour, clock.HourOf(at));
+        }
+    }
+
     [Fact]
     public void Build_DataAfterAsOf_IsIgnored()
     {
