@@ -103,8 +103,8 @@ public sealed class CampaignRunner
         var plans = new List<SendPlan>();
         foreach (var customer in snapshot.Customers)
         {
-            var profile = context.Profiles[customer.CustomerId];
-            if (!audience.Includes(campaign.Type, customer, profile, facts))
+            // A customer who signed up after the run's as-of moment has no profile and is not yet anyone's audience.
+            if (!context.Profiles.TryGetValue(customer.CustomerId, out var profile) || !audience.Includes(campaign.Type, customer, profile, facts))
             {
                 continue;
             }

@@ -1,8 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Mailsmith.Benchmarks.Recommend;
 using Mailsmith.Profile;
 using Mailsmith.Storage;
 
-namespace Mailsmith.Benchmarks.Recommend;
+namespace Mailsmith.Benchmarks.Profile;
 
 /// <summary>
 /// Profile building at two sizes: the Recommend benchmarks' store (5,000 customers × ~50 events) and a large one
