@@ -14,6 +14,7 @@ namespace Mailsmith.Benchmarks.Pipeline;
 /// serialization (to a null stream) and outbox state updates, on both cores. One operation = one campaign.
 /// </summary>
 [MemoryDiagnoser]
+[GcServer(true)] // as the CLI runs (src/Mailsmith.Cli/Mailsmith.Cli.csproj)
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 7)]
 public class CampaignBenchmarks
 {
