@@ -62,23 +62,29 @@ public sealed class MailsmithStore
     public int SchemaVersion()
     {
         using var connection = OpenConnection();
-        return Convert.ToInt32(Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations"), System.Globalization.CultureInfo.InvariantCulture);
+        using var command = Command(connection, "select-schema-version");
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private void Migrate(SqliteConnection connection)
     {
-        Execute(connection, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);");
-        var current = Convert.ToInt32(Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations"), System.Globalization.CultureInfo.InvariantCulture);
+        using (var create = Command(connection, "create-schema-migrations"))
+        {
+            create.ExecuteNonQuery();
+        }
+        int current;
+        using (var select = Command(connection, "select-schema-version"))
+        {
+            current = Convert.ToInt32(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
         foreach (var (version, name, sql) in Sql.Migrations.Where(m => m.Version > current))
         {
             using var transaction = connection.BeginTransaction();
             Execute(connection, sql, transaction);
-            using var record = connection.CreateCommand();
-            record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
-            record.Parameters.AddWithValue("$v", version);
-            record.Parameters.AddWithValue("$n", name);
-            record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            using var record = Command(connection, "insert-schema-migration", transaction);
+            record.Parameters.AddWithValue("$version", version);
+            record.Parameters.AddWithValue("$name", name);
+            record.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             record.ExecuteNonQuery();
             transaction.Commit();
         }
@@ -99,13 +105,6 @@ public sealed class MailsmithStore
         command.CommandText = sql;
         command.Transaction = transaction;
         command.ExecuteNonQuery();
-    }
-
-    internal static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 
     private long Count(string queryName)
