@@ -1,0 +1,96 @@
+using Mailsmith.Cli;
+using MimeKit;
+
+namespace Mailsmith.Tests.Cli;
+
+[CollectionDefinition("Console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>The README's "Using it on your own store" commands, run through the real command line.</summary>
+[Collection("Console")]
+public sealed class ReadMeWorkflowTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mailsmith-readme-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+
+    private async Task<(int Code, string Output)> Run(params string[] args)
+    {
+        var previous = Console.Out;
+        using var writer = new StringWriter();
+        Console.SetOut(writer);
+        try
+        {
+            var code = await Program.CreateCommand().Parse([.. args, "--db", Path.Combine(_dir, "mailsmith.db")]).InvokeAsync();
+            return (code, writer.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+    }
+
+    [Fact]
+    public async Task OwnStoreWorkflow_GenerateImportProfileCreateComposeList_Works()
+    {
+        var data = Path.Combine(_dir, "data");
+        Assert.Equal(ExitCode.Success, (await Run("generate", "--out", data, "--customers", "200", "--seed", "5")).Code);
+
+        var import = await Run("import",
+            "--customers", Path.Combine(data, "customers.csv"), "--products", Path.Combine(data, "products.csv"),
+            "--orders", Path.Combine(data, "orders.csv"), "--order-lines", Path.Combine(data, "order_lines.csv"),
+            "--events", Path.Combine(data, "events.csv"), "--reviews", Path.Combine(data, "reviews.csv"));
+        Assert.Equal(ExitCode.Success, import.Code);
+        Assert.Contains("loaded", import.Output, StringComparison.Ordinal);
+
+        var profile = await Run("profile", "--json");
+        Assert.Equal(ExitCode.Success, profile.Code);
+        Assert.Contains("\"customers\": 200", profile.Output, StringComparison.Ordinal);
+
+        var create = await Run("campaign", "create", "--type", "recommendations", "--name", "Picked for you");
+        Assert.Equal(ExitCode.Success, create.Code);
+        var id = create.Output.Trim();
+        Assert.Matches("^cmp-\\d{4}$", id);
+
+        var outbox = Path.Combine(_dir, "outbox");
+        var compose = await Run("campaign", "compose", id, "--outbox", outbox);
+        Assert.Equal(ExitCode.Success, compose.Code);
+        var emails = Directory.GetFiles(Path.Combine(outbox, id), "*.eml");
+        Assert.True(emails.Length > 100, $"{emails.Length} emails");
+        Assert.NotNull((await MimeMessage.LoadAsync(emails[0])).HtmlBody);
+
+        // Composing again sends nothing twice: every message is already sent.
+        var again = await Run("campaign", "compose", id, "--outbox", outbox);
+        Assert.Contains("composed 0", again.Output, StringComparison.Ordinal);
+
+        var list = await Run("campaign", "list", "--json");
+        Assert.Contains($"\"id\": \"{id}\"", list.Output, StringComparison.Ordinal);
+        Assert.Contains($"\"sent\": {emails.Length}", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_BadRow_ExitsWithBadDataAndStoresNothing()
+    {
+        var file = Path.Combine(_dir, "customers.csv");
+        await File.WriteAllTextAsync(file, "customer_id,email\nC1,a@example.com\nC2,not-an-email\n");
+        var previousError = Console.Error;
+        using var errors = new StringWriter();
+        Console.SetError(errors);
+        try
+        {
+            var (code, _) = await Run("import", "--customers", file);
+            Assert.Equal(ExitCode.BadData, code);
+        }
+        finally
+        {
+            Console.SetError(previousError);
+        }
+        Assert.Contains("customers.csv:3: email:", errors.ToString(), StringComparison.Ordinal);
+        var store = Mailsmith.Storage.MailsmithStore.Open(Path.Combine(_dir, "mailsmith.db"));
+        Assert.Equal(0, store.Counts().Customers);
+    }
+}
