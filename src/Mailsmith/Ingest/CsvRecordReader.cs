@@ -18,19 +18,15 @@ internal sealed class CsvRecordReader(Stream stream, ColumnSet columns) : Record
     private static readonly SearchValues<byte> UnquotedStops = SearchValues.Create(",\n\r"u8);
     private static readonly SearchValues<byte> QuotedStops = SearchValues.Create("\"\n"u8);
 
-    private byte[] _buffer = new byte[1 << 16];
-    private int _pos;
-    private int _end;
-    private bool _eof;
     private long _line = 1;
 
     public override bool HasHeader => true;
 
     public override bool ReadHeader()
     {
-        if (EnsureBytes(3) && _buffer.AsSpan(_pos, 3).SequenceEqual("\uFEFF"u8))
+        if (EnsureBytes(3) && Buffer.AsSpan(Pos, 3).SequenceEqual("\uFEFF"u8))
         {
-            _pos += 3;
+            Pos += 3;
         }
         if (!ParseRecord())
         {
@@ -64,15 +60,15 @@ internal sealed class CsvRecordReader(Stream stream, ColumnSet columns) : Record
             {
                 return false;
             }
-            var b = _buffer[_pos];
+            var b = Buffer[Pos];
             if (b == (byte)'\n')
             {
-                _pos++;
+                Pos++;
                 _line++;
             }
-            else if (b == (byte)'\r' && EnsureBytes(2) && _buffer[_pos + 1] == (byte)'\n')
+            else if (b == (byte)'\r' && EnsureBytes(2) && Buffer[Pos + 1] == (byte)'\n')
             {
-                _pos += 2;
+                Pos += 2;
                 _line++;
             }
             else
@@ -84,9 +80,9 @@ internal sealed class CsvRecordReader(Stream stream, ColumnSet columns) : Record
         while (true)
         {
             Fields.BeginField();
-            if (EnsureBytes(1) && _buffer[_pos] == (byte)'"')
+            if (EnsureBytes(1) && Buffer[Pos] == (byte)'"')
             {
-                _pos++;
+                Pos++;
                 if (!ReadQuoted())
                 {
                     AddError(ColumnName(Fields.Count), "unterminated quoted field");
@@ -117,30 +113,30 @@ internal sealed class CsvRecordReader(Stream stream, ColumnSet columns) : Record
             {
                 return false;
             }
-            var span = _buffer.AsSpan(_pos, _end - _pos);
+            var span = Buffer.AsSpan(Pos, End - Pos);
             var i = span.IndexOfAny(QuotedStops);
             if (i < 0)
             {
                 Fields.Append(span);
-                _pos = _end;
+                Pos = End;
                 continue;
             }
             Fields.Append(span[..i]);
-            _pos += i;
-            if (_buffer[_pos] == (byte)'\n')
+            Pos += i;
+            if (Buffer[Pos] == (byte)'\n')
             {
                 Fields.Append((byte)'\n');
-                _pos++;
+                Pos++;
                 _line++;
             }
-            else if (EnsureBytes(2) && _buffer[_pos + 1] == (byte)'"')
+            else if (EnsureBytes(2) && Buffer[Pos + 1] == (byte)'"')
             {
                 Fields.Append((byte)'"');
-                _pos += 2;
+                Pos += 2;
             }
             else
             {
-                _pos++;
+                Pos++;
                 return true;
             }
         }
@@ -155,68 +151,38 @@ internal sealed class CsvRecordReader(Stream stream, ColumnSet columns) : Record
             {
                 return Stop.EndOfRecord;
             }
-            var span = _buffer.AsSpan(_pos, _end - _pos);
+            var span = Buffer.AsSpan(Pos, End - Pos);
             var i = span.IndexOfAny(UnquotedStops);
             if (i < 0)
             {
                 Fields.Append(span);
-                _pos = _end;
+                Pos = End;
                 continue;
             }
             Fields.Append(span[..i]);
-            _pos += i;
-            switch (_buffer[_pos])
+            Pos += i;
+            switch (Buffer[Pos])
             {
                 case (byte)',':
-                    _pos++;
+                    Pos++;
                     return Stop.Comma;
                 case (byte)'\n':
-                    _pos++;
+                    Pos++;
                     _line++;
                     return Stop.EndOfRecord;
                 default:
-                    if (EnsureBytes(2) && _buffer[_pos + 1] == (byte)'\n')
+                    if (EnsureBytes(2) && Buffer[Pos + 1] == (byte)'\n')
                     {
-                        _pos += 2;
+                        Pos += 2;
                         _line++;
                         return Stop.EndOfRecord;
                     }
                     // A lone CR is data, not a line end.
                     Fields.Append((byte)'\r');
-                    _pos++;
+                    Pos++;
                     break;
             }
         }
     }
 
-    /// <summary>Makes at least <paramref name="count"/> unread bytes available; false when the file ends first.</summary>
-    private bool EnsureBytes(int count)
-    {
-        while (_end - _pos < count)
-        {
-            if (_eof)
-            {
-                return false;
-            }
-            // Everything before _pos has already been copied into the record, so it can be dropped.
-            var remaining = _end - _pos;
-            if (remaining > 0 && _pos > 0)
-            {
-                Buffer.BlockCopy(_buffer, _pos, _buffer, 0, remaining);
-            }
-            _pos = 0;
-            _end = remaining;
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-            var read = Fill(_buffer, _end);
-            if (read == 0)
-            {
-                _eof = true;
-            }
-            _end += read;
-        }
-        return true;
-    }
 }

@@ -11,19 +11,15 @@ namespace Mailsmith.Ingest;
 /// </summary>
 internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : RecordReader(stream, columns)
 {
-    private byte[] _buffer = new byte[1 << 16];
-    private int _pos;
-    private int _end;
-    private bool _eof;
     private long _nextLine = 1;
 
     public override bool HasHeader => false;
 
     public override bool ReadHeader()
     {
-        if (EnsureBytes(3) && _buffer.AsSpan(_pos, 3).SequenceEqual("\uFEFF"u8))
+        if (EnsureBytes(3) && Buffer.AsSpan(Pos, 3).SequenceEqual("\uFEFF"u8))
         {
-            _pos += 3;
+            Pos += 3;
         }
         return true;
     }
@@ -32,7 +28,7 @@ internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : 
     {
         while (NextLine(out var start, out var length))
         {
-            var line = _buffer.AsSpan(start, length);
+            var line = Buffer.AsSpan(start, length);
             if (line.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
@@ -130,15 +126,15 @@ internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : 
         var scanned = 0;
         while (true)
         {
-            var newline = _buffer.AsSpan(_pos + scanned, _end - _pos - scanned).IndexOf((byte)'\n');
+            var newline = Buffer.AsSpan(Pos + scanned, End - Pos - scanned).IndexOf((byte)'\n');
             if (newline >= 0)
             {
-                start = _pos;
+                start = Pos;
                 length = scanned + newline;
-                _pos += length + 1;
+                Pos += length + 1;
                 break;
             }
-            scanned = _end - _pos;
+            scanned = End - Pos;
             if (!EnsureBytes(scanned + 1))
             {
                 if (scanned == 0)
@@ -146,13 +142,13 @@ internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : 
                     start = length = 0;
                     return false;
                 }
-                start = _pos;
+                start = Pos;
                 length = scanned;
-                _pos = _end;
+                Pos = End;
                 break;
             }
         }
-        if (length > 0 && _buffer[start + length - 1] == (byte)'\r')
+        if (length > 0 && Buffer[start + length - 1] == (byte)'\r')
         {
             length--;
         }
@@ -160,32 +156,4 @@ internal sealed class JsonLinesRecordReader(Stream stream, ColumnSet columns) : 
         return true;
     }
 
-    private bool EnsureBytes(int count)
-    {
-        while (_end - _pos < count)
-        {
-            if (_eof)
-            {
-                return false;
-            }
-            var remaining = _end - _pos;
-            if (remaining > 0 && _pos > 0)
-            {
-                Buffer.BlockCopy(_buffer, _pos, _buffer, 0, remaining);
-            }
-            _pos = 0;
-            _end = remaining;
-            if (_end == _buffer.Length)
-            {
-                Array.Resize(ref _buffer, _buffer.Length * 2);
-            }
-            var read = Fill(_buffer, _end);
-            if (read == 0)
-            {
-                _eof = true;
-            }
-            _end += read;
-        }
-        return true;
-    }
 }

@@ -208,12 +208,43 @@ internal abstract class RecordReader : IDisposable
 
     protected string ColumnName(int index) => index < Columns.Count ? Columns[index] : $"(field {index + 1})";
 
-    /// <summary>Reads more bytes into <paramref name="buffer"/> after <paramref name="end"/>; returns the count (0 at end).</summary>
-    protected int Fill(byte[] buffer, int end)
+    // The read window shared by the formats: bytes [Pos, End) of Buffer are read but not yet consumed.
+    // Fields rather than properties: the readers touch them once per byte (CA1051 is off project-wide).
+    protected byte[] Buffer = new byte[1 << 16];
+    protected int Pos;
+    protected int End;
+    protected bool Eof;
+
+    /// <summary>Makes at least <paramref name="count"/> unread bytes available; false when the file ends first.</summary>
+    protected bool EnsureBytes(int count)
     {
-        var read = _stream.Read(buffer, end, buffer.Length - end);
-        BytesRead += read;
-        return read;
+        while (End - Pos < count)
+        {
+            if (Eof)
+            {
+                return false;
+            }
+            // Everything before Pos has already been consumed, so it can be dropped.
+            var remaining = End - Pos;
+            if (remaining > 0 && Pos > 0)
+            {
+                System.Buffer.BlockCopy(Buffer, Pos, Buffer, 0, remaining);
+            }
+            Pos = 0;
+            End = remaining;
+            if (End == Buffer.Length)
+            {
+                Array.Resize(ref Buffer, Buffer.Length * 2);
+            }
+            var read = _stream.Read(Buffer, End, Buffer.Length - End);
+            BytesRead += read;
+            if (read == 0)
+            {
+                Eof = true;
+            }
+            End += read;
+        }
+        return true;
     }
 
     public void Dispose() => _stream.Dispose();
