@@ -70,7 +70,8 @@ public sealed class Audience
         {
             return campaignType switch
             {
-                CampaignTypes.Welcome => customer.SignupAt is { } signup && signup > facts.AsOf.AddDays(-facts.Options.WelcomeWindowDays) && signup <= facts.AsOf,
+                CampaignTypes.Welcome => customer.SignupAt is { } signup && signup > facts.AsOf.AddDays(-facts.Options.WelcomeWindowDays) && signup <= facts.AsOf
+                    && !facts.AlreadyWelcomed(customer.CustomerId),
                 CampaignTypes.AbandonedCart => facts.HasAbandonedCart(customer.CustomerId),
                 CampaignTypes.Winback => profile.Frequency > 0 && profile.Lifecycle is Lifecycle.AtRisk or Lifecycle.Lapsed,
                 _ => true,
@@ -99,12 +100,15 @@ public sealed class Audience
 public sealed class AudienceFacts
 {
     private readonly HashSet<string> _abandonedCarts;
+    private readonly IReadOnlySet<string> _welcomed;
 
-    public AudienceFacts(StoreSnapshot snapshot, DateTimeOffset asOf, CampaignOptions options)
+    /// <param name="welcomed">Customers already sent a welcome by another campaign: a welcome goes out once.</param>
+    public AudienceFacts(StoreSnapshot snapshot, DateTimeOffset asOf, CampaignOptions options, IReadOnlySet<string>? welcomed = null)
     {
         AsOf = asOf;
         Options = options;
         _abandonedCarts = AbandonedCarts(snapshot, asOf, TimeSpan.FromHours(options.AbandonedCartHours));
+        _welcomed = welcomed ?? new HashSet<string>();
     }
 
     public DateTimeOffset AsOf { get; }
@@ -112,6 +116,8 @@ public sealed class AudienceFacts
     public CampaignOptions Options { get; }
 
     public bool HasAbandonedCart(string customerId) => _abandonedCarts.Contains(customerId);
+
+    public bool AlreadyWelcomed(string customerId) => _welcomed.Contains(customerId);
 
     /// <summary>
     /// Customers with a product added to the cart within <paramref name="window"/> before <paramref name="asOf"/> that

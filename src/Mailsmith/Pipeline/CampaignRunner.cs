@@ -91,7 +91,8 @@ public sealed class CampaignRunner
         var campaign = _store.GetCampaign(campaignId) ?? throw new KeyNotFoundException($"no campaign '{campaignId}'");
         var audience = Audience.Parse(campaign.Audience);
         var snapshot = context.Snapshot;
-        var facts = new AudienceFacts(snapshot, context.AsOf, _settings.Campaigns);
+        var facts = new AudienceFacts(snapshot, context.AsOf, _settings.Campaigns,
+            campaign.Type == CampaignTypes.Welcome ? _store.CustomersSentType(CampaignTypes.Welcome, campaign.CampaignId) : null);
         var assigner = new VariantAssigner(campaign);
         var mime = new MimeBuilder(_settings.Sender);
         var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));

@@ -489,6 +489,22 @@ public sealed class MailsmithStore
         return list;
     }
 
+    /// <summary>Customers who were sent a campaign of <paramref name="type"/> other than <paramref name="exceptCampaignId"/>.</summary>
+    public IReadOnlySet<string> CustomersSentType(string type, string exceptCampaignId)
+    {
+        using var connection = OpenConnection();
+        using var command = Command(connection, "select-customers-sent-type");
+        command.Parameters.AddWithValue("$type", type);
+        command.Parameters.AddWithValue("$campaign_id", exceptCampaignId);
+        using var reader = command.ExecuteReader();
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            set.Add(reader.GetString(0));
+        }
+        return set;
+    }
+
     /// <summary>Send counts by state for a campaign.</summary>
     public IReadOnlyDictionary<string, long> CountSendsByState(string campaignId)
     {

@@ -67,6 +67,14 @@ public sealed class ReadMeWorkflowTests : IDisposable
         var again = await Run("campaign", "compose", id, "--outbox", outbox);
         Assert.Contains("composed 0", again.Output, StringComparison.Ordinal);
 
+        // A welcome goes out once per customer: a second welcome campaign finds nobody new.
+        var welcome = (await Run("campaign", "create", "--type", "welcome")).Output.Trim();
+        var first = await Run("campaign", "compose", welcome, "--outbox", outbox);
+        Assert.DoesNotContain("audience 0,", first.Output, StringComparison.Ordinal);
+        var secondWelcome = (await Run("campaign", "create", "--type", "welcome")).Output.Trim();
+        var second = await Run("campaign", "compose", secondWelcome, "--outbox", outbox);
+        Assert.Contains("audience 0,", second.Output, StringComparison.Ordinal);
+
         var list = await Run("campaign", "list", "--json");
         Assert.Contains($"\"id\": \"{id}\"", list.Output, StringComparison.Ordinal);
         Assert.Contains($"\"sent\": {emails.Length}", list.Output, StringComparison.Ordinal);

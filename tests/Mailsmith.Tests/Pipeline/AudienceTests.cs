@@ -99,3 +99,18 @@ public sealed class VariantAssignerTests
     public void Assign_ZeroWeights_Throw() =>
         Assert.Throws<InvalidOperationException>(() => new VariantAssigner(Campaign(new CampaignVariant("A", 0))));
 }
+
+public sealed class WelcomeOnceTests
+{
+    [Fact]
+    public void Default_Welcome_SkipsCustomersAlreadyWelcomed()
+    {
+        var asOf = DateTimeOffset.Parse("2026-11-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var customer = new Customer("C1", "c1@example.com", "A", "B", "en-US", "UTC", asOf.AddDays(-2), null, true, null);
+        var profile = new CustomerProfile("C1", null, 0, 0m, 0, 0, 0, Lifecycle.New, [], PriceBand.Unknown, null, 0, null, 0.5);
+        var snapshot = new StoreSnapshot([customer], [], [], [], [], []);
+        var audience = Audience.Parse("default");
+        Assert.True(audience.Includes("welcome", customer, profile, new AudienceFacts(snapshot, asOf, new CampaignOptions())));
+        Assert.False(audience.Includes("welcome", customer, profile, new AudienceFacts(snapshot, asOf, new CampaignOptions(), new HashSet<string> { "C1" })));
+    }
+}

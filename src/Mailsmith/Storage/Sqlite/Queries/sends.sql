@@ -30,3 +30,9 @@ UPDATE sends SET state = $state, reason = $reason, updated_at = $at WHERE send_i
 
 -- name: count-sends-by-state
 SELECT state, count(*) FROM sends WHERE campaign_id = $campaign_id GROUP BY state ORDER BY state;
+
+-- name: select-customers-sent-type
+-- Customers who already received a campaign of this type (another campaign): a welcome is sent once per customer.
+SELECT DISTINCT s.customer_id
+FROM sends s JOIN campaigns c ON c.campaign_id = s.campaign_id
+WHERE c.type = $type AND s.state = 'sent' AND s.campaign_id <> $campaign_id;
