@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Mailsmith.Compose;
 using Mailsmith.Deliver;
+using Mailsmith.Learn;
 using Mailsmith.Ingest;
 using Mailsmith.Pipeline;
 using Mailsmith.Storage;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mailsmith.Compose;
 using Mailsmith.Deliver;
+using Mailsmith.Learn;
 using Mailsmith.Profile;
 using Mailsmith.Storage;
 using Mailsmith.Track;

@@ -2,7 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using Mailsmith.Storage;
 
-namespace Mailsmith.Pipeline;
+namespace Mailsmith.Learn;
 
 /// <summary>
 /// Assigns each recipient a campaign variant by weight, reproducibly from the campaign seed and the customer id,
