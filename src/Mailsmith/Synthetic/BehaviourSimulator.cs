@@ -9,6 +9,7 @@ internal enum EventKind : byte
     AddToCart,
     RemoveFromCart,
     Purchase,
+    Unsubscribe,
 }
 
 /// <summary>One behavioural event; <see cref="Product"/> and <see cref="Query"/> are −1 when absent.</summary>
@@ -443,6 +444,7 @@ internal sealed class BehaviourSimulator
         EventKind.Search => EventTypes.Search,
         EventKind.AddToCart => EventTypes.AddToCart,
         EventKind.RemoveFromCart => EventTypes.RemoveFromCart,
+        EventKind.Unsubscribe => EventTypes.Unsubscribe,
         _ => EventTypes.Purchase,
     };
 }

@@ -57,6 +57,14 @@ public sealed class StoreGenerator
 
         var promotions = Promotions.Between(start, end);
         var history = new BehaviourSimulator(vocabulary, catalog, start.ToUnixTimeSeconds(), end.ToUnixTimeSeconds(), promotions).Run(customers);
+        var unsubscribes = Unsubscribes(customers, end.ToUnixTimeSeconds());
+        for (var i = 0; i < customers.Count; i++)
+        {
+            if (unsubscribes[i] is { } at)
+            {
+                history.Events.Add(new EventRow(at, i, int.MaxValue, EventKind.Unsubscribe, -1, -1));
+            }
+        }
         progress?.Report($"history: {history.Events.Count} events, {history.Orders.Count} orders, {history.Reviews.Count} reviews");
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal)
@@ -67,7 +75,7 @@ public sealed class StoreGenerator
         (counts["orders"], counts["order_lines"]) = WriteOrders(directory, history, customers, catalog);
         counts["events"] = WriteEvents(Path.Combine(directory, "events.csv"), history, customers, catalog);
         counts["reviews"] = WriteReviews(Path.Combine(directory, "reviews.csv"), history, customers, catalog);
-        WriteTruth(Path.Combine(directory, "truth.json"), start, end, customers, catalog, promotions);
+        WriteTruth(Path.Combine(directory, "truth.json"), start, end, customers, catalog, promotions, unsubscribes);
         progress?.Report($"wrote {directory}");
         return new GeneratedStore(directory, counts, start, end);
     }
@@ -205,7 +213,44 @@ public sealed class StoreGenerator
         return csv.Rows;
     }
 
-    private void WriteTruth(string path, DateTimeOffset start, DateTimeOffset end, List<SyntheticCustomer> customers, SyntheticCatalog catalog, IReadOnlyList<Promotion> promotions)
+    /// <summary>
+    /// Who unsubscribed, and when: some churned customers as they drift away (15%), a few others at any time after
+    /// opting in (1%). Drawn from a stream of their own so the rest of the store is the same with or without them.
+    /// </summary>
+    private long?[] Unsubscribes(List<SyntheticCustomer> customers, long end)
+    {
+        const long Day = 86_400;
+        var result = new long?[customers.Count];
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var c = customers[i];
+            if (c.ConsentAt is not { } consentAt)
+            {
+                continue;
+            }
+            var rng = new Random(Draw.StreamSeed(_options.Seed, 7, i));
+            long at;
+            if (c.Fate == Fate.Churned && rng.NextDouble() < 0.15)
+            {
+                at = c.ActivityEnd + (long)(rng.NextDouble() * 20 * Day);
+            }
+            else if (rng.NextDouble() < 0.01)
+            {
+                at = consentAt + (long)(rng.NextDouble() * (end - consentAt));
+            }
+            else
+            {
+                continue;
+            }
+            if (at > consentAt && at < end)
+            {
+                result[i] = at;
+            }
+        }
+        return result;
+    }
+
+    private void WriteTruth(string path, DateTimeOffset start, DateTimeOffset end, List<SyntheticCustomer> customers, SyntheticCatalog catalog, IReadOnlyList<Promotion> promotions, long?[] unsubscribes)
     {
         using var stream = File.Create(path);
         // Relaxed escaping keeps Chinese, '>' and '&' in category names readable; the file is data, not HTML.
@@ -217,8 +262,9 @@ public sealed class StoreGenerator
         json.WriteNumber("exploration_rate", BehaviourSimulator.ExplorationRate);
 
         json.WriteStartArray("customers");
-        foreach (var c in customers)
+        for (var n = 0; n < customers.Count; n++)
         {
+            var c = customers[n];
             json.WriteStartObject();
             json.WriteString("customer_id", c.Id);
             json.WriteStartObject("category_affinity");
@@ -239,6 +285,10 @@ public sealed class StoreGenerator
             if (c.AbandonAt is { } abandonAt)
             {
                 json.WriteString("abandoned_cart_at", Iso(abandonAt));
+            }
+            if (unsubscribes[n] is { } unsubscribedAt)
+            {
+                json.WriteString("unsubscribed_at", Iso(unsubscribedAt));
             }
             json.WriteEndObject();
         }

@@ -246,6 +246,12 @@ public sealed partial class StoreGeneratorTests(GeneratedStoreFixture store) : I
                 Assert.NotEqual("", row[e.Column("query")]);
                 continue;
             }
+            if (type == "unsubscribe")
+            {
+                Assert.Equal("", product);
+                Assert.Equal("", row[e.Column("query")]);
+                continue;
+            }
             Assert.Contains(type, s_productEventTypes);
             Assert.Contains(product, products);
             Assert.Equal("", row[e.Column("query")]);
@@ -410,9 +416,29 @@ public sealed partial class StoreGeneratorTests(GeneratedStoreFixture store) : I
     }
 
     [Fact]
+    public void Generate_SomeConsentingCustomersUnsubscribe_AsTruthSays()
+    {
+        var e = store.Events;
+        var events = e.Rows.Where(r => r[e.Column("type")] == "unsubscribe")
+            .ToDictionary(r => r[e.Column("customer_id")], r => GeneratedStoreFixture.Time(r[e.Column("occurred_at")]));
+        var truth = store.Truth.RootElement.GetProperty("customers").EnumerateArray()
+            .Where(c => c.TryGetProperty("unsubscribed_at", out _))
+            .ToDictionary(c => c.GetProperty("customer_id").GetString()!, c => GeneratedStoreFixture.Time(c.GetProperty("unsubscribed_at").GetString()!));
+        Assert.NotEmpty(events);
+        Assert.Equal(truth.OrderBy(kv => kv.Key), events.OrderBy(kv => kv.Key));
+        var c = store.Customers;
+        foreach (var row in c.Rows.Where(r => events.ContainsKey(r[c.Column("customer_id")])))
+        {
+            Assert.Equal("true", row[c.Column("consent")]);
+            Assert.True(events[row[c.Column("customer_id")]] > GeneratedStoreFixture.Time(row[c.Column("consent_at")]));
+        }
+    }
+
+    [Fact]
     public void Generate_ChurnedCustomers_GoQuietBeforeTheEnd()
     {
-        var last = store.Events.Rows.GroupBy(r => r[0]).ToDictionary(g => g.Key, g => g.Max(r => GeneratedStoreFixture.Time(r[2])));
+        // Behaviour stops; an unsubscribe may still come after it (people leave the list as they drift away).
+        var last = store.Events.Rows.Where(r => r[1] != "unsubscribe").GroupBy(r => r[0]).ToDictionary(g => g.Key, g => g.Max(r => GeneratedStoreFixture.Time(r[2])));
         var churned = store.Truth.RootElement.GetProperty("customers").EnumerateArray()
             .Where(c => c.GetProperty("fate").GetString() == "churned")
             .ToList();
