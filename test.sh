@@ -4,6 +4,8 @@ set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# Playwright drives /usr/bin/chromium from Debian; it must never try to fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 if ! ./scripts/install-test-deps.sh; then
   echo "Installing test dependencies failed."

@@ -31,7 +31,11 @@ public sealed class DemoFixture : IAsyncLifetime
     }
 }
 
-public sealed partial class DemoEndToEndTests(DemoFixture demo) : IClassFixture<DemoFixture>
+[CollectionDefinition("Demo")]
+public sealed class DemoCollection : ICollectionFixture<DemoFixture>;
+
+[Collection("Demo")]
+public sealed partial class DemoEndToEndTests(DemoFixture demo)
 {
     private IEnumerable<(string Campaign, string Path, MimeMessage Message)> Emails() =>
         Directory.EnumerateFiles(Path.Combine(demo.Root, "emails"), "*.eml", SearchOption.AllDirectories)
@@ -221,4 +225,70 @@ public sealed partial class DemoEndToEndTests(DemoFixture demo) : IClassFixture<
 
     [GeneratedRegex("<iframe[^>]*src=\"([^\"]+)\"")]
     private static partial Regex IframeRegex();
+}
+
+/// <summary>The preview gallery and the emails in a real browser (Debian's chromium, driven by Playwright).</summary>
+[Collection("Demo")]
+public sealed class PreviewBrowserTests(DemoFixture demo)
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task<Microsoft.Playwright.IBrowser> LaunchAsync(Microsoft.Playwright.IPlaywright playwright)
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run ./scripts/install-test-deps.sh (./test.sh does)");
+        return await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    [Fact]
+    public async Task Emails_FitAPhoneScreenWithoutSidewaysScrolling()
+    {
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 800 } });
+        var files = Directory.GetFiles(Path.Combine(demo.Root, "preview"), "*.html", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != "index.html").ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            await page.GotoAsync(new Uri(file).AbsoluteUri);
+            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+            Assert.True(overflow <= 1, $"{file}: {overflow}px wider than a 375px phone");
+            var buttons = await page.EvaluateAsync<int>("() => [...document.querySelectorAll('a')].filter(a => a.getBoundingClientRect().width > 0).length");
+            Assert.True(buttons >= 4, $"{file}: only {buttons} visible links");
+        }
+    }
+
+    [Fact]
+    public async Task Gallery_LoadsEverySampleFrame()
+    {
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && !message.Text.Contains("ERR_NAME_NOT_RESOLVED", StringComparison.Ordinal) && !message.Text.Contains("Failed to load resource", StringComparison.Ordinal))
+            {
+                errors.Add(message.Text);
+            }
+        };
+        await page.GotoAsync(new Uri(Path.Combine(demo.Root, "preview", "index.html")).AbsoluteUri);
+        var frames = page.Locator("iframe");
+        var count = await frames.CountAsync();
+        Assert.Equal(Directory.GetFiles(Path.Combine(demo.Root, "preview"), "*.html", SearchOption.AllDirectories).Length - 1, count);
+        for (var i = 0; i < count; i++)
+        {
+            await frames.Nth(i).ScrollIntoViewIfNeededAsync();
+            var frame = await (await frames.Nth(i).ElementHandleAsync()).ContentFrameAsync();
+            Assert.NotNull(frame);
+            var text = await frame!.InnerTextAsync("body");
+            Assert.Contains("Mailsmith Demo Store", text, StringComparison.Ordinal);
+        }
+        Assert.Empty(errors);
+    }
 }
