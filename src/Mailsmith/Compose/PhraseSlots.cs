@@ -21,12 +21,14 @@ internal static class SlotNames
     public const int ReasonBoughtWith = 13;
     public const int ReasonPopularIn = 14;
     public const int ReasonPopular = 15;
+    public const int ReasonExplore = 16;
 
     public static readonly string[] All =
     [
         "subject", "preheader", "greeting", "opening", "body", "closing", "cta", "signoff",
         "footer.why", "footer.unsubscribe", "product.button",
         "reason.in_cart", "reason.viewed", "reason.bought_with", "reason.popular_in", "reason.popular",
+        "reason.explore",
     ];
 
     /// <summary>Slots that may be missing everywhere or hold an empty variant: the email then has no such paragraph.</summary>
@@ -46,6 +48,7 @@ internal static class SlotNames
         Recommend.ReasonKind.BoughtWith => ReasonBoughtWith,
         Recommend.ReasonKind.PopularIn => ReasonPopularIn,
         Recommend.ReasonKind.Popular => ReasonPopular,
+        Recommend.ReasonKind.Explore => ReasonExplore,
         _ => null,
     };
 }

@@ -103,6 +103,7 @@ public sealed class PreviewWriter(StoreSnapshot snapshot)
             ReasonKind.BoughtWith => $"often bought with {Title(reason.ProductId)}",
             ReasonKind.PopularIn => $"popular in {reason.Category}",
             ReasonKind.Popular => "popular in the store",
+            ReasonKind.Explore => "fills the list from the catalog (has not sold yet)",
             _ => reason.Kind,
         };
     }

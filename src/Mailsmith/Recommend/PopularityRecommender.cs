@@ -10,7 +10,8 @@ namespace Mailsmith.Recommend;
 /// <remarks>
 /// <para>Ranking: decayed purchases, then decayed view and cart interest (weights as in <see cref="RecommendOptions"/>),
 /// then product id. The store-wide ranking holds the whole catalog, so it can always fill a list; products nobody
-/// touched come last with score 0. A category's ranking holds only products someone bought, carted or viewed.</para>
+/// touched come last with score 0, and products that never sold carry <see cref="ReasonKind.Explore"/>, not
+/// <see cref="ReasonKind.Popular"/>. A category's ranking holds only products someone bought, carted or viewed.</para>
 /// <para><see cref="Recommend"/> is the store-wide list (<see cref="ReasonKind.Popular"/>);
 /// <see cref="RecommendInCategories"/> is the per-category list (<see cref="ReasonKind.PopularIn"/>).
 /// Thread-safe after <see cref="Fit"/>.</para>
@@ -129,9 +130,10 @@ public sealed class PopularityRecommender(RecommendOptions options) : IRecommend
             var productId = model.Catalog.Ids[i];
             if (allow(productId))
             {
-                var reason = category is null
-                    ? new RecommendationReason(ReasonKind.Popular)
-                    : new RecommendationReason(ReasonKind.PopularIn, Category: category);
+                // "Popular" is a claim the email makes to a person: only products that have sold may carry it.
+                var reason = category is not null
+                    ? new RecommendationReason(ReasonKind.PopularIn, Category: category)
+                    : new RecommendationReason(model.Purchases[i] > 0 ? ReasonKind.Popular : ReasonKind.Explore);
                 into.Add(new Recommendation(productId, model.Purchases[i], reason));
             }
         }

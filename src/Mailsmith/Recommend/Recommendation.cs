@@ -13,8 +13,10 @@ public static class ReasonKind
     public const string BoughtWith = "bought_with";
     /// <summary>Popular in a category the customer likes (<see cref="RecommendationReason.Category"/>).</summary>
     public const string PopularIn = "popular_in";
-    /// <summary>Popular across the store.</summary>
+    /// <summary>Popular across the store (it has sold).</summary>
     public const string Popular = "popular";
+    /// <summary>Fills a list from the rest of the catalog; claims nothing about the product (it has not sold yet).</summary>
+    public const string Explore = "explore";
 }
 
 /// <summary>Why a product was recommended, in structured form.</summary>

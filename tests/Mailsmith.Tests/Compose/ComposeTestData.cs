@@ -39,7 +39,7 @@ internal static class ComposeTestData
         id, title, null, category, null, price, currency, true, $"https://cdn.example/{id}.jpg", $"https://shop.example/p/{id}", [],
         new Dictionary<string, LocalizedText> { ["zh-CN"] = new(zhTitle, null) });
 
-    /// <summary>The five reason kinds over five products, the first in the cart.</summary>
+    /// <summary>Every reason kind over six products (the sixth, explore, only when asked for six), the first in the cart.</summary>
     public static IReadOnlyList<ProductBlock> Blocks(int count = 5)
     {
         ProductBlock[] all =
@@ -49,7 +49,7 @@ internal static class ComposeTestData
             new(Dripper, new Recommendation(Dripper.ProductId, 0.8, new RecommendationReason(ReasonKind.BoughtWith, ProductId: Kettle.ProductId))),
             new(Grinder, new Recommendation(Grinder.ProductId, 0.7, new RecommendationReason(ReasonKind.PopularIn, Category: "Kitchen > Coffee & Tea"))),
             new(Tent, new Recommendation(Tent.ProductId, 0.6, new RecommendationReason(ReasonKind.Popular))),
-            new(Frother, new Recommendation(Frother.ProductId, 0.5, new RecommendationReason(ReasonKind.Popular))),
+            new(Frother, new Recommendation(Frother.ProductId, 0.5, new RecommendationReason(ReasonKind.Explore))),
         ];
         return all[..count];
     }

@@ -312,6 +312,16 @@ public class EmailComposerTests
         Assert.Contains("at least 3", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en-US", new[] { "More to explore", "Worth a look", "Also in our collection" })]
+    [InlineData("zh-CN", new[] { "更多好物，等您发现", "值得一看", "也许您会喜欢" })]
+    public void Compose_ExploreReason_MakesNoPopularityClaim(string locale, string[] phrases)
+    {
+        var blocks = ComposeTestData.Blocks(3).Select(b => b with { Recommendation = b.Recommendation with { Reason = new RecommendationReason(ReasonKind.Explore) } }).ToList();
+        var draft = ComposeTestData.Default.Write(ComposeTestData.Context(CampaignTypes.Recommendations, locale, products: blocks));
+        Assert.All(draft.Products, p => Assert.Contains(p.Reason, phrases));
+    }
+
     [Fact]
     public void Compose_UnknownReasonKind_ThrowsNamingTheSlot()
     {
