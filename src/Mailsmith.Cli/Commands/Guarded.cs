@@ -21,7 +21,13 @@ internal static class Guarded
             Ui.Error(e.Message);
             return ExitCode.NotFound;
         }
-        catch (Exception e) when (e is ArgumentException or FormatException)
+        catch (ArgumentException e)
+        {
+            // The parameter name is for programmers; the message already says which option is wrong.
+            Ui.Error(e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal));
+            return ExitCode.Usage;
+        }
+        catch (FormatException e)
         {
             Ui.Error(e.Message);
             return ExitCode.Usage;
