@@ -158,7 +158,16 @@ public sealed class CampaignRunner
             Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
             {
                 var send = batch[i];
-                picks[i] = context.Recommendations.For(campaign.Type, snapshot.CustomersById[send.CustomerId], context.Profiles[send.CustomerId], count);
+                var customer = snapshot.CustomersById[send.CustomerId];
+                // Checked again here, not only at planning: a send planned by an earlier run may belong to someone who
+                // has unsubscribed, withdrawn consent or bounced since.
+                if (IneligibleReason(customer, snapshot) is { } reason)
+                {
+                    changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, reason);
+                    suppressed.AddOrUpdate(reason, 1, (_, n) => n + 1);
+                    return;
+                }
+                picks[i] = context.Recommendations.For(campaign.Type, customer, context.Profiles[send.CustomerId], count);
             });
             recommendSeconds += phase.Elapsed.TotalSeconds;
 
@@ -168,7 +177,10 @@ public sealed class CampaignRunner
                 var send = batch[i];
                 var customer = snapshot.CustomersById[send.CustomerId];
                 var profile = context.Profiles[send.CustomerId];
-                var recs = picks[i]!;
+                if (picks[i] is not { } recs)
+                {
+                    return;
+                }
                 if (recs.Count < _settings.Compose.MinProducts)
                 {
                     changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, "not_enough_products");
