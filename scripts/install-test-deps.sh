@@ -14,8 +14,14 @@ done
 if ((${#missing[@]})); then
   echo "Installing Debian packages: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # One retry: a mirror hiccup should not fail a whole CI run.
+  for attempt in 1 2; do
+    if $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      break
+    fi
+    [[ $attempt -eq 2 ]] && { echo "apt-get could not install: ${missing[*]}" >&2; exit 1; }
+    sleep 5
+  done
 fi
 
 dotnet restore "$here/Mailsmith.slnx" -nologo -v quiet
