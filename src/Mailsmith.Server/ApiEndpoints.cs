@@ -176,6 +176,8 @@ internal static class ApiEndpoints
     {
         if (http.Request.ContentLength > max)
         {
+            // Not read, so not kept: close the connection after the answer rather than drain an oversized body.
+            http.Response.Headers.Connection = "close";
             return (default, true);
         }
         using var buffer = new MemoryStream();
@@ -187,6 +189,7 @@ internal static class ApiEndpoints
             {
                 if (buffer.Length + n > max)
                 {
+                    http.Response.Headers.Connection = "close";
                     return (default, true);
                 }
                 buffer.Write(chunk, 0, n);
@@ -194,6 +197,7 @@ internal static class ApiEndpoints
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
+            http.Response.Headers.Connection = "close";
             return (default, true);
         }
         return (buffer.ToArray(), false);

@@ -21,9 +21,10 @@ public sealed class ServerOptions
 
     /// <summary>
     /// How long the event writer waits for a locked database before it writes the batch to the local spool instead
-    /// (the reader is answered either way), in milliseconds. Default 1000.
+    /// (the reader is answered either way), in whole seconds (the SQLite driver retries a busy database in seconds).
+    /// Default 1.
     /// </summary>
-    public int CommitTimeoutMilliseconds { get; init; } = 1000;
+    public int CommitTimeoutSeconds { get; init; } = 1;
 
     /// <summary>
     /// Flush each group commit to disk (SQLite <c>synchronous = FULL</c>), so that an answered event survives a power

@@ -41,9 +41,9 @@ public sealed class TrackOptions
 
     /// <summary>
     /// One client (same IP address and user agent) opening at least this many different messages within
-    /// <see cref="BurstSeconds"/>, none of which it then clicks, is a machine: those opens are flagged. Default 5.
+    /// <see cref="BurstSeconds"/>, none of which it then clicks, is a machine: those opens are flagged. Default 10.
     /// </summary>
-    public int BurstMessages { get; init; } = 5;
+    public int BurstMessages { get; init; } = 10;
 
     /// <summary>The time window of <see cref="BurstMessages"/>, in seconds either side of an open. Default 60.</summary>
     public double BurstSeconds { get; init; } = 60;

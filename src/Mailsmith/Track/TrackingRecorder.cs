@@ -10,7 +10,7 @@ namespace Mailsmith.Track;
 /// <summary>
 /// Stores tracking events with group commit: concurrent requests hand their events to one writer, which commits
 /// whatever has queued up in one transaction and then answers every request of the batch. When the database cannot
-/// take a batch (locked past <see cref="ServerOptions.CommitTimeoutMilliseconds"/>, unavailable, disk error) the
+/// take a batch (locked past <see cref="ServerOptions.CommitTimeoutSeconds"/>, unavailable, disk error) the
 /// batch goes to a local spool file, flushed to disk, and is retried every <see cref="ServerOptions.SpoolRetrySeconds"/>.
 /// </summary>
 /// <remarks>
@@ -186,9 +186,12 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
         {
             return _commands;
         }
+        var timeout = Math.Max(1, _options.CommitTimeoutSeconds);
         _connection = _store.OpenConnection();
+        // Both limits: SQLite's busy handler, and the driver's own retry loop on a busy database (DefaultTimeout).
+        _connection.DefaultTimeout = timeout;
         MailsmithStore.Execute(_connection,
-            $"PRAGMA busy_timeout = {Math.Max(0, _options.CommitTimeoutMilliseconds)}; PRAGMA synchronous = {(_options.DurableCommits ? "FULL" : "NORMAL")};");
+            $"PRAGMA busy_timeout = {timeout * 1000}; PRAGMA synchronous = {(_options.DurableCommits ? "FULL" : "NORMAL")};");
         _commands = new Commands(_store, _connection, (long)(_track.MachineAfterDeliverySeconds * 1000));
         return _commands;
     }
