@@ -43,6 +43,8 @@ internal static class ServerServices
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(minimumLevel);
+        // Never a line per request: at tens of thousands of requests a second the log would cost more than the work.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
         var store = MailsmithStore.Open(settings.DatabasePath);
         var signer = LinkSigner.FromOptions(settings.Track, settings.DefaultKeyFile);

@@ -4,6 +4,7 @@ using Mailsmith.Track;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mailsmith.Cli.Commands;
@@ -27,15 +28,8 @@ internal sealed class ServeCommand : Command
             {
                 Console.WriteLine("  the JSON API is off: set Server:ApiKeys (e.g. MAILSMITH__Server__ApiKeys__0) to turn it on");
             }
-            var stop = new TaskCompletionSource();
-            using var registration = ct.Register(() => stop.TrySetResult());
-            Console.CancelKeyPress += (_, e) =>
-            {
-                e.Cancel = true;
-                stop.TrySetResult();
-            };
-            await stop.Task;
-            await app.StopAsync(CancellationToken.None);
+            // Ctrl+C and SIGTERM stop the host (its console lifetime); StopAsync drains the requests in flight.
+            await app.WaitForShutdownAsync(ct);
             var stats = app.Services.GetRequiredService<TrackingStats>();
             var recorder = app.Services.GetRequiredService<TrackingRecorder>();
             await recorder.DisposeAsync();

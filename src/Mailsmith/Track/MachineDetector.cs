@@ -25,7 +25,10 @@ public sealed class MachineDetector
         "facebookexternalhit", "Slackbot", "Discordbot",
     ];
 
+    private const int CacheLimit = 4096;
     private readonly string[] _fragments;
+    // User agents repeat endlessly (a few hundred cover nearly all readers): the fragment scan runs once per agent.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _verdicts = new(StringComparer.Ordinal);
 
     public MachineDetector(TrackOptions options)
     {
@@ -48,7 +51,20 @@ public sealed class MachineDetector
         {
             return "no_user_agent";
         }
-        var ua = userAgent.Trim();
+        if (_verdicts.TryGetValue(userAgent, out var cached))
+        {
+            return cached.Length == 0 ? null : cached;
+        }
+        var verdict = Classify(userAgent.Trim());
+        if (_verdicts.Count < CacheLimit)
+        {
+            _verdicts.TryAdd(userAgent, verdict ?? "");
+        }
+        return verdict;
+    }
+
+    private string? Classify(string ua)
+    {
         if (ua.Equals("Mozilla/5.0", StringComparison.OrdinalIgnoreCase))
         {
             return "apple_mpp";
