@@ -26,6 +26,10 @@ public static partial class Program
             new ImportCommand(),
             new ProfileCommand(),
             new CampaignCommand(),
+            new ServeCommand(),
+            new ReportCommand(),
+            new KeysCommand(),
+            new BenchCommand(),
         };
         return root;
     }

@@ -99,6 +99,10 @@ public sealed class CampaignRunner
         var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));
         var composer = new EmailComposer(_settings.Compose, _settings.Sender, id => snapshot.ProductsById.GetValueOrDefault(id));
         _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Composing, _time.GetUtcNow());
+        // The preference centre's choices (muted campaign types, a pause) hold back a message like an unsubscribe does.
+        var preferences = _store.LoadPreferences();
+        string? Excluded(Customer customer) =>
+            IneligibleReason(customer, snapshot) ?? (preferences.TryGetValue(customer.CustomerId, out var p) ? p.Excludes(campaign.Type, _time.GetUtcNow()) : null);
 
         // 1. Audience and eligibility → planned or suppressed sends (the outbox), in customer-id order.
         var watch = Stopwatch.StartNew();
@@ -111,7 +115,7 @@ public sealed class CampaignRunner
                 continue;
             }
             var (variant, probability) = assigner.Assign(customer.CustomerId);
-            var reason = IneligibleReason(customer, snapshot);
+            var reason = Excluded(customer);
             plans.Add(new SendPlan(
                 campaign.CampaignId, customer.CustomerId, variant, probability,
                 IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
@@ -161,7 +165,7 @@ public sealed class CampaignRunner
                 var customer = snapshot.CustomersById[send.CustomerId];
                 // Checked again here, not only at planning: a send planned by an earlier run may belong to someone who
                 // has unsubscribed, withdrawn consent or bounced since.
-                if (IneligibleReason(customer, snapshot) is { } reason)
+                if (Excluded(customer) is { } reason)
                 {
                     changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, reason);
                     suppressed.AddOrUpdate(reason, 1, (_, n) => n + 1);
@@ -188,14 +192,10 @@ public sealed class CampaignRunner
                     return;
                 }
                 var blocks = recs.Select(r => new ProductBlock(snapshot.ProductsById[r.ProductId], r)).ToList();
+                var email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
-                var token = tracking.MessageToken(reference);
-                var unsubscribe = tracking.Unsubscribe(reference);
-                var links = new EmailLinks(unsubscribe, url => tracking.Click(reference, url));
-                var email = composer.Compose(new EmailContext(
-                    campaign, send.Variant, customer, profile, blocks, links, context.AsOf,
-                    VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")));
-                messages[i] = mime.Build(email, customer, new MessageEnvelope(send.MessageId, unsubscribe, token, campaign.CampaignId, campaign.Type, send.PlannedAt));
+                messages[i] = mime.Build(email, customer, new MessageEnvelope(
+                    send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
                 if (sampleIds.Contains(send.SendId))
                 {
                     samples.Add(new EmailSample(send, customer, profile, blocks, email, (sender as PickupFolderSender)?.PathFor(new OutboxAddress(campaign.CampaignId, send.CustomerId))));
@@ -231,6 +231,21 @@ public sealed class CampaignRunner
             new SortedDictionary<string, int>(suppressed, StringComparer.Ordinal), timings,
             samples.OrderBy(s => s.Email.Locale == "zh-CN" ? 0 : s.Customer.Locale == "en-US" ? 1 : 2)
                 .ThenBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>
+    /// Writes one recipient's email: the one path both sending and "view in browser" (<see cref="MessageRenderer"/>)
+    /// take, so a re-render is the message that was sent. Deterministic for (campaign seed, customer, products, as-of).
+    /// </summary>
+    public static ComposedEmail ComposeMessage(
+        Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf)
+    {
+        var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
+        var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
+        return composer.Compose(new EmailContext(
+            campaign, send.Variant, customer, profile, blocks, links, asOf,
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")));
     }
 
     /// <summary>Why a customer must not be mailed, or null when they may.</summary>

@@ -54,12 +54,16 @@ public sealed class MailsmithSettings
     public TrackOptions Track { get; init; } = new();
     public CampaignOptions Campaigns { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
+    public ServerOptions Server { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
 
     /// <summary>The default link-signing key file: beside the database.</summary>
     public string DefaultKeyFile => Path.GetFullPath(DatabasePath) + ".key";
+
+    /// <summary>The tracking server's spool folder, resolved.</summary>
+    public string SpoolDirectory => Server.SpoolDirectory ?? Path.GetFullPath(DatabasePath) + ".spool";
 
     /// <summary>
     /// Reads configuration. <paramref name="configPath"/> (or <c>MAILSMITH_CONFIG</c>) must exist when given; otherwise
@@ -96,7 +100,7 @@ public sealed class MailsmithSettings
         {
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server" };
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -117,6 +121,7 @@ public sealed class MailsmithSettings
             Track = Bind<TrackOptions>(config, "Track", configPath),
             Campaigns = Bind<CampaignOptions>(config, "Campaigns", configPath),
             Outbox = Bind<OutboxOptions>(config, "Outbox", configPath),
+            Server = Bind<ServerOptions>(config, "Server", configPath),
         };
     }
 

@@ -38,8 +38,9 @@ public sealed class PipelineContext
     /// <summary>Timings of the load, profile and recommend stages.</summary>
     public IReadOnlyList<StageTiming> Timings { get; }
 
-    /// <summary>Loads the store, builds and saves profiles, and fits the recommenders.</summary>
-    public static PipelineContext Prepare(MailsmithStore store, MailsmithSettings settings, DateTimeOffset? asOf = null, IProgress<PipelineProgress>? progress = null, TimeProvider? time = null)
+    /// <summary>Loads the store, builds and saves profiles (unless <paramref name="saveProfiles"/> is false: a read-only
+    /// use such as re-rendering a sent message), and fits the recommenders.</summary>
+    public static PipelineContext Prepare(MailsmithStore store, MailsmithSettings settings, DateTimeOffset? asOf = null, IProgress<PipelineProgress>? progress = null, TimeProvider? time = null, bool saveProfiles = true)
     {
         time ??= TimeProvider.System;
         var timings = new List<StageTiming>();
@@ -52,7 +53,10 @@ public sealed class PipelineContext
         watch.Restart();
         progress?.Report(new PipelineProgress("profile", $"profiling {snapshot.Customers.Count:N0} customers", 0, snapshot.Customers.Count));
         var profiles = new ProfileBuilder(settings.Profile).Build(snapshot, at);
-        store.SaveProfiles(profiles.Values, at, time.GetUtcNow());
+        if (saveProfiles)
+        {
+            store.SaveProfiles(profiles.Values, at, time.GetUtcNow());
+        }
         timings.Add(new StageTiming("profile", watch.Elapsed.TotalSeconds, profiles.Count));
 
         watch.Restart();

@@ -11,7 +11,7 @@ namespace Mailsmith.Storage;
 /// Thread-safe: each call opens its own pooled connection. Opening the store runs any pending migrations,
 /// each in its own transaction, and records them in <c>schema_migrations</c>.
 /// </remarks>
-public sealed class MailsmithStore
+public sealed partial class MailsmithStore
 {
     private readonly string _connectionString;
 

@@ -10,20 +10,48 @@ namespace Mailsmith.Track;
 /// </summary>
 /// <remarks>
 /// A token is <c>base64url(payload) "." base64url(mac[0..16])</c>. A 128-bit truncated MAC keeps URLs short and is
-/// far beyond what can be forged online. Immutable and thread-safe.
+/// far beyond what can be forged online. Keys rotate: the first key signs, every key verifies, so links in mail sent
+/// before a rotation keep working while the retired keys are kept. Immutable and thread-safe.
 /// </remarks>
 public sealed class LinkSigner
 {
     private const int MacBytes = 16;
     private readonly byte[] _key;
+    private readonly byte[][] _keys;
 
     public LinkSigner(byte[] key)
+        : this([key])
     {
-        if (key.Length < 16)
+    }
+
+    /// <summary>A signer that signs with <paramref name="keys"/>[0] and accepts a token signed by any of them.</summary>
+    /// <exception cref="ArgumentException">No key, or a key shorter than 16 bytes.</exception>
+    public LinkSigner(IReadOnlyList<byte[]> keys)
+    {
+        if (keys.Count == 0)
         {
-            throw new ArgumentException("A link signing key needs at least 16 bytes.", nameof(key));
+            throw new ArgumentException("A link signer needs at least one key.", nameof(keys));
         }
-        _key = (byte[])key.Clone();
+        if (keys.Any(k => k.Length < 16))
+        {
+            throw new ArgumentException("A link signing key needs at least 16 bytes.", nameof(keys));
+        }
+        _keys = keys.Select(k => (byte[])k.Clone()).ToArray();
+        _key = _keys[0];
+    }
+
+    /// <summary>How many keys verify (the signing key and the retired ones still accepted).</summary>
+    public int KeyCount => _keys.Length;
+
+    /// <summary>
+    /// A keyed, truncated hash of <paramref name="value"/> (for example a client IP address): equal inputs give equal
+    /// fingerprints, and without the key the input cannot be recovered by trying every address.
+    /// </summary>
+    public string Fingerprint(string value)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_keys[^1], Encoding.UTF8.GetBytes("client:" + value), mac);
+        return Convert.ToHexStringLower(mac[..8]);
     }
 
     /// <summary>Signs <paramref name="payload"/> (UTF-8) into a URL-safe token.</summary>
@@ -58,9 +86,19 @@ public sealed class LinkSigner
         {
             return false;
         }
+        if (given.Length != MacBytes)
+        {
+            return false;
+        }
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, data, mac);
-        if (given.Length != MacBytes || !CryptographicOperations.FixedTimeEquals(mac[..MacBytes], given))
+        var valid = false;
+        // Every key is tried, with no early exit, so the time taken does not tell which key (if any) matched.
+        foreach (var key in _keys)
+        {
+            HMACSHA256.HashData(key, data, mac);
+            valid |= CryptographicOperations.FixedTimeEquals(mac[..MacBytes], given);
+        }
+        if (!valid)
         {
             return false;
         }
@@ -69,35 +107,76 @@ public sealed class LinkSigner
     }
 
     /// <summary>
-    /// The key from <see cref="TrackOptions.SigningKey"/>, else from the key file (created with a fresh random key when missing).
+    /// The signer of <paramref name="options"/>: <see cref="TrackOptions.SigningKey"/> signs when set, else the first key
+    /// of the key file (created with a fresh random key when missing); the key file's other lines and
+    /// <see cref="TrackOptions.PreviousSigningKeys"/> still verify.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A key is too short or not readable as a key.</exception>
     public static LinkSigner FromOptions(TrackOptions options, string defaultKeyFile)
     {
+        var keys = new List<byte[]>();
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
         {
-            return new LinkSigner(KeyBytes(options.SigningKey));
+            keys.Add(KeyBytes(options.SigningKey));
         }
-        var path = options.SigningKeyFile ?? defaultKeyFile;
-        if (!File.Exists(path))
+        else
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            var fresh = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-            // CreateNew: two processes racing to create the key must not overwrite each other's.
-            try
+            var path = options.SigningKeyFile ?? defaultKeyFile;
+            if (!File.Exists(path))
             {
-                using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                if (!OperatingSystem.IsWindows())
-                {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                }
-                stream.Write(Encoding.ASCII.GetBytes(fresh));
+                CreateKeyFile(path, NewKeyText());
             }
-            catch (IOException) when (File.Exists(path))
+            keys.AddRange(ReadKeyFile(path).Select(KeyBytes));
+            if (keys.Count == 0)
             {
-                // Another process created it first; use theirs.
+                throw new InvalidOperationException($"{path}: the link signing key file holds no key.");
             }
         }
-        return new LinkSigner(KeyBytes(File.ReadAllText(path).Trim()));
+        keys.AddRange(options.PreviousSigningKeys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(KeyBytes));
+        return new LinkSigner(keys);
+    }
+
+    /// <summary>
+    /// Rotates the key file: a fresh random key goes first (it signs from now on) and the earlier keys stay below it
+    /// (they keep verifying links already sent). At most <paramref name="keep"/> keys are kept in all.
+    /// </summary>
+    /// <returns>How many keys the file holds afterwards.</returns>
+    public static int RotateKeyFile(string path, int keep = 4)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 2);
+        var existing = File.Exists(path) ? ReadKeyFile(path) : [];
+        var lines = new[] { NewKeyText() }.Concat(existing).Take(keep).ToList();
+        // Write beside and rename: a crash mid-write must not leave a file without the keys that verify sent mail.
+        var temp = path + ".tmp";
+        File.Delete(temp);
+        CreateKeyFile(temp, string.Join('\n', lines) + "\n");
+        File.Move(temp, path, overwrite: true);
+        return lines.Count;
+    }
+
+    private static string NewKeyText() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    private static List<string> ReadKeyFile(string path) =>
+        File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+
+    private static void CreateKeyFile(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // CreateNew: two processes racing to create the key must not overwrite each other's.
+        try
+        {
+            using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            stream.Write(Encoding.ASCII.GetBytes(text));
+            stream.Flush(flushToDisk: true);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first; use theirs.
+        }
     }
 
     private static byte[] KeyBytes(string text)

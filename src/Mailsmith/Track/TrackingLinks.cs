@@ -11,8 +11,9 @@ public sealed record MessageRef(long SendId, string CampaignId, string CustomerI
 /// <remarks>
 /// Paths: <c>/u/{token}</c> one-click unsubscribe (GET shows a page, POST unsubscribes, RFC 8058),
 /// <c>/c/{token}</c> click redirect (the destination is inside the signed token: no open redirect),
-/// <c>/o/{token}.gif</c> open pixel. The server of a later issue serves them; the tokens are fixed now so that
-/// emails written today stay valid. Immutable and thread-safe.
+/// <c>/o/{token}.gif</c> open pixel, <c>/p/{token}</c> preference centre, <c>/v/{token}</c> view in browser.
+/// <c>mailsmith serve</c> answers them (docs/server.md); the token format is fixed so that emails already sent stay
+/// valid. Immutable and thread-safe.
 /// </remarks>
 public sealed class TrackingLinks(TrackOptions options, LinkSigner signer)
 {
@@ -24,6 +25,12 @@ public sealed class TrackingLinks(TrackOptions options, LinkSigner signer)
 
     /// <summary>The one-click unsubscribe URL of a message.</summary>
     public string Unsubscribe(MessageRef message) => $"{_base}/u/{MessageToken(message)}";
+
+    /// <summary>The preference-centre URL of a message (topics, pause for 30 days).</summary>
+    public string Preferences(MessageRef message) => $"{_base}/p/{MessageToken(message)}";
+
+    /// <summary>The "view in browser" URL of a message.</summary>
+    public string View(MessageRef message) => $"{_base}/v/{MessageToken(message)}";
 
     /// <summary>The open-pixel URL of a message.</summary>
     public string OpenPixel(MessageRef message) => $"{_base}/o/{MessageToken(message)}.gif";

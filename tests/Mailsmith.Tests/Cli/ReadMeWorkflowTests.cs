@@ -78,6 +78,25 @@ public sealed class ReadMeWorkflowTests : IDisposable
         var list = await Run("campaign", "list", "--json");
         Assert.Contains($"\"id\": \"{id}\"", list.Output, StringComparison.Ordinal);
         Assert.Contains($"\"sent\": {emails.Length}", list.Output, StringComparison.Ordinal);
+
+        // The report of a campaign nobody has opened yet: everything sent, delivered, nothing else.
+        var html = Path.Combine(_dir, "report.html");
+        var report = await Run("report", "--campaign", id, "--json", "--html", html);
+        Assert.Equal(ExitCode.Success, report.Code);
+        using var json = System.Text.Json.JsonDocument.Parse(report.Output);
+        Assert.Equal(emails.Length, json.RootElement.GetProperty("sent").GetInt64());
+        Assert.Equal(emails.Length, json.RootElement.GetProperty("delivered").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("human_opens").GetInt64());
+        Assert.Equal(emails.Length, json.RootElement.GetProperty("variants").GetProperty("A").GetProperty("sent").GetInt64());
+        Assert.Contains("click-through rate", await File.ReadAllTextAsync(html), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(ExitCode.NotFound, (await Run("report", "--campaign", "cmp-9999")).Code);
+
+        // Rotating the link key keeps the links of the mail just written valid.
+        Assert.Equal(ExitCode.Success, (await Run("keys", "rotate")).Code);
+        var token = (await MimeMessage.LoadAsync(emails[0])).Headers["X-Mailsmith-Message"];
+        var signer = Mailsmith.Track.LinkSigner.FromOptions(new Mailsmith.Track.TrackOptions(), Path.Combine(_dir, "mailsmith.db.key"));
+        Assert.Equal(2, signer.KeyCount);
+        Assert.True(signer.TryVerify(token, out _));
     }
 
     [Fact]

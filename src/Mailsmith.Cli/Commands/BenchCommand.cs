@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mailsmith.Pipeline;
+using Mailsmith.Server;
+
+namespace Mailsmith.Cli.Commands;
+
+/// <summary><c>mailsmith bench serve</c>: the tracking server's throughput target, measured with wrk.</summary>
+internal sealed class BenchCommand : Command
+{
+    public BenchCommand() : base("bench", "Measure a performance target (results go in docs/benchmarks.md)")
+    {
+        Add(new ServeBenchCommand());
+    }
+
+    private sealed class ServeBenchCommand : Command
+    {
+        public Option<string> Route { get; } = new("--route") { Description = "open, click, or baseline (/healthz: the host's ceiling, nothing recorded) (default open)", DefaultValueFactory = _ => "open" };
+        public Option<int> Duration { get; } = new("--duration") { Description = "Seconds measured (default 10)", DefaultValueFactory = _ => 10 };
+        public Option<int> Connections { get; } = new("--connections") { Description = "wrk -c (default 64)", DefaultValueFactory = _ => 64 };
+        public Option<int> Threads { get; } = new("--threads") { Description = "wrk -t (default 2)", DefaultValueFactory = _ => 2 };
+        public Option<int> Messages { get; } = new("--messages") { Description = "Distinct signed messages cycled through (default 10000)", DefaultValueFactory = _ => 10_000 };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print the figures as JSON" };
+
+        public ServeBenchCommand() : base("serve", "Run the server on 127.0.0.1 under wrk and check that every answered request was stored")
+        {
+            Route.AcceptOnlyFromAmong("open", "click", "baseline");
+            Add(Route);
+            Add(Duration);
+            Add(Connections);
+            Add(Threads);
+            Add(Messages);
+            Add(Json);
+            SetAction((parse, ct) => Guarded.RunAsync(async () =>
+            {
+                var result = await ServeBenchmark.RunAsync(new ServeBenchmarkOptions
+                {
+                    Route = parse.GetValue(Route)!,
+                    DurationSeconds = parse.GetValue(Duration),
+                    Connections = parse.GetValue(Connections),
+                    Threads = parse.GetValue(Threads),
+                    Messages = parse.GetValue(Messages),
+                }, line => Console.Error.WriteLine(line), ct);
+                Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(result, DemoRunner.JsonOptions) : ServeBenchmark.Describe(result));
+                return result.AllPersisted ? ExitCode.Success : ExitCode.Failed;
+            }));
+        }
+    }
+}
