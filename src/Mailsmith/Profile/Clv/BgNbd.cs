@@ -30,22 +30,44 @@ internal sealed class BgNbdLikelihood
     public BgNbdLikelihood(ClvDataset data, double unitDays)
     {
         _unitDays = unitDays;
-        // Group identical (x, t_x, T): rows of a day-resolution history repeat a lot.
-        var groups = new Dictionary<(int X, int Tx, int T), int>();
-        for (var i = 0; i < data.Count; i++)
+        // Group identical (x, t_x, T): rows of a day-resolution history repeat a lot. One packed key per customer
+        // (x in the high bits, then t_x and T, 20 bits each: 2,800 years of days), sorted, then counted in runs; the
+        // fixed order also makes the sum, and so the fit, independent of the order customers come in.
+        var keys = new long[data.Count];
+        for (var i = 0; i < keys.Length; i++)
         {
-            var key = (data.Frequency[i], data.RecencyDays[i], data.AgeDays[i]);
-            groups[key] = groups.GetValueOrDefault(key) + 1;
+            keys[i] = ((long)data.Frequency[i] << 40) | ((long)data.RecencyDays[i] << 20) | (uint)data.AgeDays[i];
         }
-        // A fixed order makes the sum, and so the fit, independent of the order customers come in.
-        var rows = groups.OrderBy(g => g.Key.X).ThenBy(g => g.Key.Tx).ThenBy(g => g.Key.T).ToArray();
-        _xs = rows.Select(r => r.Key.X).Distinct().ToArray();
-        var xPosition = _xs.Select((x, i) => (x, i)).ToDictionary(p => p.x, p => p.i);
-        _xIndex = rows.Select(r => xPosition[r.Key.X]).ToArray();
-        _tx = rows.Select(r => r.Key.Tx).ToArray();
-        _t = rows.Select(r => r.Key.T).ToArray();
-        _weight = rows.Select(r => (double)r.Value).ToArray();
-        _maxDay = rows.Length == 0 ? 0 : _t.Max();
+        Array.Sort(keys);
+        var xs = new List<int>();
+        var xIndex = new List<int>();
+        var tx = new List<int>();
+        var t = new List<int>();
+        var weight = new List<double>();
+        for (var i = 0; i < keys.Length;)
+        {
+            var next = i + 1;
+            while (next < keys.Length && keys[next] == keys[i])
+            {
+                next++;
+            }
+            var x = (int)(keys[i] >> 40);
+            if (xs.Count == 0 || xs[^1] != x)
+            {
+                xs.Add(x);
+            }
+            xIndex.Add(xs.Count - 1);
+            tx.Add((int)((keys[i] >> 20) & 0xFFFFF));
+            t.Add((int)(keys[i] & 0xFFFFF));
+            weight.Add(next - i);
+            i = next;
+        }
+        _xs = [.. xs];
+        _xIndex = [.. xIndex];
+        _tx = [.. tx];
+        _t = [.. t];
+        _weight = [.. weight];
+        _maxDay = _t.Length == 0 ? 0 : _t.Max();
         Customers = data.Count;
     }
 

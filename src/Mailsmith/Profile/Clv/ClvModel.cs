@@ -20,11 +20,11 @@ public enum ClvFitStatus
 
 /// <summary>A fitted BG/NBD model.</summary>
 /// <param name="LogLikelihood">The maximized log-likelihood, summed over customers (with every constant, comparable to published values).</param>
-public sealed record BgNbdFit(BgNbdParameters Parameters, double LogLikelihood, int Customers, int Iterations, TimeSpan Elapsed);
+public sealed record BgNbdFit(BgNbdParameters Parameters, double LogLikelihood, int Customers, int Iterations, int Evaluations, TimeSpan Elapsed);
 
 /// <summary>A fitted Gamma-Gamma model.</summary>
 /// <param name="FrequencyValueCorrelation">Pearson correlation of x and the mean repeat value over the fitted customers: the model assumes they are independent, so this should be near 0.</param>
-public sealed record GammaGammaFit(GammaGammaParameters Parameters, double LogLikelihood, int Customers, int Iterations, TimeSpan Elapsed, double FrequencyValueCorrelation);
+public sealed record GammaGammaFit(GammaGammaParameters Parameters, double LogLikelihood, int Customers, int Iterations, int Evaluations, TimeSpan Elapsed, double FrequencyValueCorrelation);
 
 /// <summary>The outcome of <see cref="ClvModel.Fit"/>: a status, a sentence saying why, and the fitted models.</summary>
 public sealed record ClvFitResult(ClvFitStatus Status, string Message, BgNbdFit? BgNbd, GammaGammaFit? GammaGamma, ClvOptions Options)
@@ -99,7 +99,7 @@ public static class ClvModel
         }
         failure = null;
         var parameters = new BgNbdParameters(Math.Exp(theta[0]), Math.Exp(theta[1]), Math.Exp(theta[2]), Math.Exp(theta[3]));
-        return new BgNbdFit(parameters, -result.Value * n, likelihood.Customers, result.Iterations, clock.Elapsed);
+        return new BgNbdFit(parameters, -result.Value * n, likelihood.Customers, result.Iterations, result.Evaluations, clock.Elapsed);
     }
 
     /// <summary>Maximizes the Gamma-Gamma likelihood over the repeat customers; null with a reason when it cannot.</summary>
@@ -146,7 +146,7 @@ public static class ClvModel
         }
         failure = null;
         var correlation = Correlation(values.Select(i => (double)data.Frequency[i]).ToArray(), values.Select(i => data.MeanRepeatValue[i]).ToArray());
-        return new GammaGammaFit(parameters, -result.Value * n, n, result.Iterations, clock.Elapsed, correlation);
+        return new GammaGammaFit(parameters, -result.Value * n, n, result.Iterations, result.Evaluations, clock.Elapsed, correlation);
     }
 
     private static double Correlation(double[] x, double[] y)

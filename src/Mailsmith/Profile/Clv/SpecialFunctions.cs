@@ -68,7 +68,7 @@ internal static class SpecialFunctions
         {
             term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
             sum += term;
-            if (Math.Abs(term) <= 1e-15 * Math.Abs(sum))
+            if (Math.Abs(term) <= 1e-14 * Math.Abs(sum))
             {
                 return sum;
             }
