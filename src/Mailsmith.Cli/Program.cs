@@ -27,6 +27,7 @@ public static partial class Program
             new ProfileCommand(),
             new CampaignCommand(),
             new ClvCommand(),
+            new SentimentCommand(),
         };
         return root;
     }
