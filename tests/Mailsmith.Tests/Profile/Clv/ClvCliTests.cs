@@ -12,6 +12,21 @@ public sealed class ClvCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, true);
 
+    [Theory]
+    [InlineData("clv fit --transactions ../shared/data/cdnow/CDNOW_sample.txt --format cdnow")]
+    [InlineData("clv fit --transactions t.csv --calibration-end 2024-06-30 --holdout-end 2024-12-31 --json --chart c.png --predictions p.csv --time-unit-days 1")]
+    [InlineData("clv fit --transactions t.csv --no-chart")]
+    [InlineData("sentiment eval --file ../shared/data/uci-sentiment-amazon/amazon_cells_labelled.txt --text-column 0 --label-column 1 --json")]
+    [InlineData("sentiment eval --file reviews.csv --text-column review --label-column label --separator , --locale zh-CN")]
+    [InlineData("sentiment score \"not bad\" 不错")]
+    public void Parse_ReadmeCommandLines_HaveNoErrors(string line) => Assert.Empty(Program.CreateCommand().Parse(line).Errors);
+
+    [Theory]
+    [InlineData("clv fit")]
+    [InlineData("clv fit --transactions t.csv --format excel")]
+    [InlineData("sentiment eval --file f.csv --text-column 0")]
+    public void Parse_BadCommandLines_AreErrors(string line) => Assert.NotEmpty(Program.CreateCommand().Parse(line).Errors);
+
     [Fact]
     public async Task FitJson_CdnowSample_HasExactlyTheDocumentedKeysAndWritesTheChart()
     {
