@@ -30,6 +30,8 @@ public static partial class Program
             new ReportCommand(),
             new KeysCommand(),
             new BenchCommand(),
+            new ClvCommand(),
+            new SentimentCommand(),
         };
         return root;
     }
