@@ -26,6 +26,7 @@ public static partial class Program
             new ImportCommand(),
             new ProfileCommand(),
             new CampaignCommand(),
+            new LearnCommand(),
         };
         return root;
     }

@@ -1,6 +1,7 @@
 using Mailsmith.Compose;
 using Mailsmith.Deliver;
 using Mailsmith.Ingest;
+using Mailsmith.Learn;
 using Mailsmith.Profile;
 using Mailsmith.Recommend;
 using Mailsmith.Track;
@@ -54,6 +55,7 @@ public sealed class MailsmithSettings
     public TrackOptions Track { get; init; } = new();
     public CampaignOptions Campaigns { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
+    public LearnOptions Learn { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
@@ -96,7 +98,7 @@ public sealed class MailsmithSettings
         {
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Learn" };
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -117,6 +119,7 @@ public sealed class MailsmithSettings
             Track = Bind<TrackOptions>(config, "Track", configPath),
             Campaigns = Bind<CampaignOptions>(config, "Campaigns", configPath),
             Outbox = Bind<OutboxOptions>(config, "Outbox", configPath),
+            Learn = Bind<LearnOptions>(config, "Learn", configPath),
         };
     }
 
