@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mailsmith.Learn;
 using Mailsmith.Learn.Simulation;
+using Mailsmith.Learn.Uplift;
 using Mailsmith.Pipeline;
 using Spectre.Console;
 
@@ -16,6 +17,7 @@ internal sealed class LearnCommand : Command
         Add(new SimulateCommand());
         Add(new ReplayCommand());
         Add(new GenerateTestsCommand());
+        Add(new UpliftCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
@@ -167,6 +169,104 @@ internal sealed class LearnCommand : Command
                 Console.WriteLine($"{tests.Count:N0} tests, {tests.Sum(t => t.Arms.Count):N0} arms in {Path.GetFullPath(parse.GetValue(Out)!)}");
                 return ExitCode.Success;
             }));
+        }
+    }
+
+    private sealed class UpliftCommand : Command
+    {
+        public UpliftCommand() : base("uplift", "Uplift models: who responds because of the e-mail")
+        {
+            Add(new EvalCommand());
+            Add(new GenerateCommand());
+        }
+
+        private sealed class EvalCommand : Command
+        {
+            public Option<string> Data { get; } = new("--data") { Description = "CSV of a randomized experiment: a treatment column, an outcome column, features", Required = true };
+            public Option<string> TreatmentColumn { get; } = new("--treatment-column") { Description = "Column naming each row's group", Required = true };
+            public Option<string> Treatment { get; } = new("--treatment") { Description = "Value of the treated group", Required = true };
+            public Option<string> Control { get; } = new("--control") { Description = "Value of the control group (rows of other values are dropped)", Required = true };
+            public Option<string> Outcome { get; } = new("--outcome") { Description = "Outcome column (0/1; a number counts as a response when > 0)", Required = true };
+            public Option<string?> Exclude { get; } = new("--exclude") { Description = "Comma-separated columns that are not features (e.g. other outcomes)" };
+            public Option<double> Split { get; } = new("--split") { Description = "Share of rows to train on (stratified by group and outcome)", DefaultValueFactory = _ => 0.5 };
+            public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split and the learners", DefaultValueFactory = _ => 42 };
+            public Option<double> K { get; } = new("--k") { Description = "Share of the test rows for uplift@k", DefaultValueFactory = _ => 0.3 };
+            public Option<bool> Json { get; } = new("--json") { Description = "Print {\"<model>\": {\"uplift_at_k\", \"qini\", \"auuc\"}}" };
+
+            public EvalCommand() : base("eval", "Fit two-model and class-transformation uplift learners and score them (scikit-uplift metrics)")
+            {
+                foreach (var option in new Option[] { Data, TreatmentColumn, Treatment, Control, Outcome, Exclude, Split, Seed, K, Json })
+                {
+                    Add(option);
+                }
+                SetAction((parse, ct) => Guarded.RunAsync(async () =>
+                {
+                    var k = parse.GetValue(K);
+                    if (k is <= 0 or >= 1)
+                    {
+                        throw new ArgumentException("--k must be between 0 and 1");
+                    }
+                    var exclude = (parse.GetValue(Exclude) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var data = await UpliftDataset.ReadCsvAsync(parse.GetValue(Data)!, parse.GetValue(TreatmentColumn)!, parse.GetValue(Treatment)!,
+                        parse.GetValue(Control)!, parse.GetValue(Outcome)!, exclude, ct);
+                    var json = parse.GetValue(Json);
+                    if (!json)
+                    {
+                        Console.WriteLine($"{data.Count:N0} rows ({data.Treatment.Count(t => t):N0} treated, {data.Treatment.Count(t => !t):N0} control; {data.Dropped:N0} of other groups dropped), " +
+                            $"features: {string.Join(", ", data.FeatureNames.Select((n, i) => data.IsCategorical[i] ? n + " (categorical)" : n))}");
+                        if (data.OutcomeBinarized)
+                        {
+                            Console.WriteLine($"outcome {parse.GetValue(Outcome)} is not 0/1: a value > 0 counts as a response");
+                        }
+                    }
+                    var progress = new Progress<string>(m =>
+                    {
+                        if (!json)
+                        {
+                            Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] fitting {m}");
+                        }
+                    });
+                    var result = await Task.Run(() => UpliftEvaluation.Evaluate(data, parse.GetValue(Split), parse.GetValue(Seed), k, progress: progress), ct);
+                    var rows = result.Scores.ToDictionary(kv => kv.Key, kv => new Dictionary<string, double> { ["uplift_at_k"] = kv.Value.UpliftAtK, ["qini"] = kv.Value.Qini, ["auuc"] = kv.Value.Auuc });
+                    if (json)
+                    {
+                        Console.WriteLine(JsonSerializer.Serialize(rows, DemoRunner.JsonOptions));
+                        return ExitCode.Success;
+                    }
+                    var table = new Table().AddColumns("model", $"uplift@{k:P0}", "qini (normalized)", "auuc (normalized)");
+                    foreach (var (name, score) in result.Scores.OrderByDescending(kv => kv.Value.UpliftAtK))
+                    {
+                        table.AddRow(name, score.UpliftAtK.ToString("0.0000", CultureInfo.InvariantCulture), score.Qini.ToString("0.0000", CultureInfo.InvariantCulture), score.Auuc.ToString("0.0000", CultureInfo.InvariantCulture));
+                    }
+                    Console.WriteLine($"trained on {result.TrainRows:N0} rows, scored on {result.TestRows:N0}");
+                    AnsiConsole.Write(table);
+                    return ExitCode.Success;
+                }));
+            }
+        }
+
+        private sealed class GenerateCommand : Command
+        {
+            public Option<string> Out { get; } = new("--out") { Description = "CSV file to write", Required = true };
+            public Option<int> Rows { get; } = new("--rows") { Description = "Customers", DefaultValueFactory = _ => 64_000 };
+            public Option<int> Seed { get; } = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
+
+            public GenerateCommand() : base("generate", "Write a Hillstrom-shaped e-mail experiment (same columns) for trying uplift eval")
+            {
+                Add(Out);
+                Add(Rows);
+                Add(Seed);
+                SetAction((parse, ct) => Guarded.RunAsync(async () =>
+                {
+                    if (parse.GetValue(Rows) < 10)
+                    {
+                        throw new ArgumentException("--rows must be at least 10");
+                    }
+                    await HillstromGenerator.WriteCsvAsync(parse.GetValue(Out)!, parse.GetValue(Rows), parse.GetValue(Seed), ct);
+                    Console.WriteLine($"{parse.GetValue(Rows):N0} rows in {Path.GetFullPath(parse.GetValue(Out)!)}");
+                    return ExitCode.Success;
+                }));
+            }
         }
     }
 
