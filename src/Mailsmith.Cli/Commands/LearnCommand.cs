@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Mailsmith.Learn;
+using Mailsmith.Learn.Report;
 using Mailsmith.Learn.Simulation;
 using Mailsmith.Learn.Uplift;
 using Mailsmith.Pipeline;
@@ -18,6 +19,7 @@ internal sealed class LearnCommand : Command
         Add(new ReplayCommand());
         Add(new GenerateTestsCommand());
         Add(new UpliftCommand());
+        Add(new ReportCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
@@ -267,6 +269,46 @@ internal sealed class LearnCommand : Command
                     return ExitCode.Success;
                 }));
             }
+        }
+    }
+
+    private sealed class ReportCommand : Command
+    {
+        public Option<string> Campaign { get; } = new("--campaign") { Description = "Campaign id (see campaign list)", Required = true };
+        public Option<string?> Out { get; } = new("--out") { Description = "Folder for index.html and the PNG charts (default: reports/<campaign> beside the database)" };
+
+        public ReportCommand() : base("report", "Write a campaign's experiment report (HTML + PNG): allocation, posteriors, P(best), expected loss, lift with CIs")
+        {
+            Add(Campaign);
+            Add(Out);
+            SetAction((parse, ct) => Guarded.RunAsync(async () =>
+            {
+                var settings = GlobalOptions.Settings(parse);
+                var store = GlobalOptions.Store(settings);
+                var id = parse.GetValue(Campaign)!;
+                var directory = parse.GetValue(Out) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.DatabasePath))!, "reports", id);
+                ExperimentReportResult result;
+                try
+                {
+                    result = await new ExperimentReport(store).WriteAsync(id, directory, cancellationToken: ct);
+                }
+                catch (InvalidOperationException e)
+                {
+                    Ui.Error(e.Message);
+                    return ExitCode.NotFound;
+                }
+                var table = new Table().AddColumns("variant", "sent", "clickers", "click rate", "P(best)", "expected loss");
+                foreach (var v in result.Variants)
+                {
+                    table.AddRow(Markup.Escape(v.Variant), v.Sent.ToString("N0", CultureInfo.InvariantCulture), v.Clickers.ToString("N0", CultureInfo.InvariantCulture),
+                        (v.Sent == 0 ? 0 : (double)v.Clickers / v.Sent).ToString("P2", CultureInfo.InvariantCulture), v.ProbabilityBest.ToString("P1", CultureInfo.InvariantCulture),
+                        v.ExpectedLoss.ToString("0.00000", CultureInfo.InvariantCulture));
+                }
+                AnsiConsole.Write(table);
+                Console.WriteLine(result.Verdict.Reason);
+                Console.WriteLine($"report: {result.HtmlPath}");
+                return ExitCode.Success;
+            }));
         }
     }
 
