@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Mailsmith.Learn;
+using Mailsmith.Learn.Propensity;
 using Mailsmith.Learn.Report;
 using Mailsmith.Learn.Simulation;
 using Mailsmith.Learn.Uplift;
@@ -20,6 +21,7 @@ internal sealed class LearnCommand : Command
         Add(new GenerateTestsCommand());
         Add(new UpliftCommand());
         Add(new ReportCommand());
+        Add(new PropensityCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
@@ -309,6 +311,124 @@ internal sealed class LearnCommand : Command
                 Console.WriteLine($"report: {result.HtmlPath}");
                 return ExitCode.Success;
             }));
+        }
+    }
+
+    private sealed class PropensityCommand : Command
+    {
+        public PropensityCommand() : base("propensity", "Response models: P(open), P(click), P(purchase) per recipient and message")
+        {
+            Add(new TrainCommand());
+            Add(new BenchCommand());
+        }
+
+        internal static void Print(PropensityResult result, string target)
+        {
+            Console.WriteLine($"trained on {result.TrainRows:N0} sends, evaluated on the {result.HoldoutRows:N0} sent from {result.HoldoutFrom:yyyy-MM-dd HH:mm}Z on");
+            var table = new Table().AddColumns("learner", "AUC", "Brier", "mean predicted", "observed", "train s", "score s");
+            foreach (var s in result.Scores)
+            {
+                table.AddRow(s.Learner, s.Auc.ToString("0.0000", CultureInfo.InvariantCulture), s.Brier.ToString("0.00000", CultureInfo.InvariantCulture),
+                    s.MeanPredicted.ToString("P2", CultureInfo.InvariantCulture), s.ObservedRate.ToString("P2", CultureInfo.InvariantCulture),
+                    s.TrainSeconds.ToString("0.00", CultureInfo.InvariantCulture), s.ScoreSeconds.ToString("0.00", CultureInfo.InvariantCulture));
+            }
+            AnsiConsole.Write(table);
+        }
+
+        internal static object Json(PropensityResult result, string target) => new
+        {
+            target,
+            train_rows = result.TrainRows,
+            holdout_rows = result.HoldoutRows,
+            learners = result.Scores.ToDictionary(s => s.Learner, s => new
+            {
+                auc = s.Auc,
+                brier = s.Brier,
+                mean_predicted = s.MeanPredicted,
+                observed = s.ObservedRate,
+                train_seconds = s.TrainSeconds,
+                score_seconds = s.ScoreSeconds,
+                calibration = s.Calibration.Select(b => new { predicted = b.MeanPredicted, observed = b.Observed, count = b.Count }),
+            }),
+        };
+
+        private sealed class TrainCommand : Command
+        {
+            public Option<PropensityTarget> Target { get; } = new("--target") { Description = "open (human opens only) | click | purchase", DefaultValueFactory = _ => PropensityTarget.Click };
+            public Option<double> Window { get; } = new("--window-days") { Description = "Purchase attribution window after a send, in days", DefaultValueFactory = _ => 7 };
+            public Option<double> Holdout { get; } = new("--holdout") { Description = "Share of the latest sends held out for evaluation", DefaultValueFactory = _ => 0.2 };
+            public Option<string?> Out { get; } = new("--out") { Description = "Folder for reliability.png (default: reports/propensity beside the database)" };
+            public Option<bool> AsJson { get; } = new("--json") { Description = "Print JSON" };
+
+            public TrainCommand() : base("train", "Train LightGBM and logistic-regression response models on the store's sends and engagement; AUC and calibration on a time-based holdout")
+            {
+                foreach (var option in new Option[] { Target, Window, Holdout, Out, AsJson })
+                {
+                    Add(option);
+                }
+                SetAction((parse, ct) => Guarded.RunAsync(async () =>
+                {
+                    var settings = GlobalOptions.Settings(parse);
+                    var store = GlobalOptions.Store(settings);
+                    var target = parse.GetValue(Target);
+                    PropensityData data;
+                    try
+                    {
+                        data = await Task.Run(() => StorePropensityData.Build(store, settings, target, parse.GetValue(Window)), ct);
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        Ui.Error(e.Message);
+                        return ExitCode.NotFound;
+                    }
+                    var result = await Task.Run(() => PropensityTrainer.TrainAndEvaluate(data, parse.GetValue(Holdout)), ct);
+                    var name = target.ToString().ToLowerInvariant();
+                    var directory = parse.GetValue(Out) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.DatabasePath))!, "reports", "propensity");
+                    var png = PropensityTrainer.ReliabilityPlot(Path.Combine(directory, $"reliability-{name}.png"), result.Scores, name);
+                    if (parse.GetValue(AsJson))
+                    {
+                        Console.WriteLine(JsonSerializer.Serialize(Json(result, name), DemoRunner.JsonOptions));
+                        return ExitCode.Success;
+                    }
+                    Print(result, name);
+                    Console.WriteLine($"reliability plot: {png}");
+                    return ExitCode.Success;
+                }));
+            }
+        }
+
+        private sealed class BenchCommand : Command
+        {
+            public Option<int> Sends { get; } = new("--sends") { Description = "Synthetic sends to train on and to score", DefaultValueFactory = _ => 1_000_000 };
+            public Option<int> Seed { get; } = new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
+
+            public BenchCommand() : base("bench", "Time training on N synthetic sends and scoring N recipients (LightGBM and logistic regression)")
+            {
+                Add(Sends);
+                Add(Seed);
+                SetAction((parse, ct) => Guarded.RunAsync(async () =>
+                {
+                    var n = parse.GetValue(Sends);
+                    if (n < 1000)
+                    {
+                        throw new ArgumentException("--sends must be at least 1000");
+                    }
+                    Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] generating {n:N0} sends (and {n:N0} more to score)");
+                    var train = SyntheticSends.Generate(n, parse.GetValue(Seed));
+                    var score = SyntheticSends.Generate(n, parse.GetValue(Seed) + 1);
+                    foreach (var (name, kind) in new[] { ("lightgbm", Mailsmith.Learn.Models.LearnerKind.LightGbm), ("logistic", Mailsmith.Learn.Models.LearnerKind.LogisticRegression) })
+                    {
+                        var clock = System.Diagnostics.Stopwatch.StartNew();
+                        var model = await Task.Run(() => Mailsmith.Learn.Models.BinaryClassifier.Fit(train.Features, train.Labels, kind, 42), ct);
+                        var fit = clock.Elapsed.TotalSeconds;
+                        clock.Restart();
+                        var p = model.Predict(score.Features);
+                        var predict = clock.Elapsed.TotalSeconds;
+                        Console.WriteLine($"{name,-9} train {n:N0}: {fit,6:0.0} s   score {n:N0}: {predict,5:0.0} s   AUC on the scored set {PropensityTrainer.Auc(p, score.Labels):0.000}");
+                    }
+                    return ExitCode.Success;
+                }));
+            }
         }
     }
 
