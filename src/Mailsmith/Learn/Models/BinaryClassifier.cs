@@ -102,11 +102,31 @@ public sealed class BinaryClassifier
     }
 
     /// <summary>P(label = true) for each row.</summary>
+    /// <remarks>
+    /// An ML.NET cursor scores on one thread; large inputs are cut into one chunk per core, each scored through its
+    /// own data view (the fitted transformer is immutable and shared).
+    /// </remarks>
     public float[] Predict(IReadOnlyList<float[]> features)
     {
-        var data = _ml.Data.LoadFromEnumerable(features.Select(f => new Row { Features = f }), _schema);
-        var scored = _model.Transform(data);
-        return scored.GetColumn<float>("Probability").ToArray();
+        var result = new float[features.Count];
+        var chunks = features.Count < 50_000 ? 1 : Environment.ProcessorCount;
+        var size = (features.Count + chunks - 1) / Math.Max(1, chunks);
+        Parallel.For(0, chunks, c =>
+        {
+            var from = c * size;
+            var to = Math.Min(features.Count, from + size);
+            if (from >= to)
+            {
+                return;
+            }
+            var data = _ml.Data.LoadFromEnumerable(Enumerable.Range(from, to - from).Select(i => new Row { Features = features[i] }), _schema);
+            var i = from;
+            foreach (var p in _model.Transform(data).GetColumn<float>("Probability"))
+            {
+                result[i++] = p;
+            }
+        });
+        return result;
     }
 
     private static SchemaDefinition Schema(int width)
