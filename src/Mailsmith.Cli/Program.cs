@@ -32,6 +32,7 @@ public static partial class Program
             new BenchCommand(),
             new ClvCommand(),
             new SentimentCommand(),
+            new LearnCommand(),
         };
         return root;
     }

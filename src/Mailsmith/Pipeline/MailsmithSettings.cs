@@ -1,6 +1,7 @@
 using Mailsmith.Compose;
 using Mailsmith.Deliver;
 using Mailsmith.Ingest;
+using Mailsmith.Learn;
 using Mailsmith.Profile;
 using Mailsmith.Recommend;
 using Mailsmith.Track;
@@ -55,6 +56,7 @@ public sealed class MailsmithSettings
     public CampaignOptions Campaigns { get; init; } = new();
     public OutboxOptions Outbox { get; init; } = new();
     public ServerOptions Server { get; init; } = new();
+    public LearnOptions Learn { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
@@ -100,7 +102,7 @@ public sealed class MailsmithSettings
         {
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server", "Learn" };
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -122,6 +124,7 @@ public sealed class MailsmithSettings
             Campaigns = Bind<CampaignOptions>(config, "Campaigns", configPath),
             Outbox = Bind<OutboxOptions>(config, "Outbox", configPath),
             Server = Bind<ServerOptions>(config, "Server", configPath),
+            Learn = Bind<LearnOptions>(config, "Learn", configPath),
         };
     }
 

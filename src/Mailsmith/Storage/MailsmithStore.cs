@@ -551,6 +551,23 @@ public sealed partial class MailsmithStore
         return map;
     }
 
+    /// <summary>Every engagement event of a campaign, oldest first.</summary>
+    public IReadOnlyList<EngagementEvent> LoadEngagement(string campaignId)
+    {
+        using var connection = OpenConnection();
+        using var command = Command(connection, "select-engagement-for-campaign");
+        command.Parameters.AddWithValue("$campaign_id", campaignId);
+        using var reader = command.ExecuteReader();
+        var list = new List<EngagementEvent>();
+        while (reader.Read())
+        {
+            list.Add(new EngagementEvent(
+                reader.IsDBNull(0) ? null : reader.GetInt64(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), reader.GetString(4),
+                DbValues.Time(reader.GetInt64(5)), NullableString(reader, 6), NullableMoney(reader, 7), NullableString(reader, 8), reader.GetInt64(9) != 0));
+        }
+        return list;
+    }
+
     private static Send ReadSend(SqliteDataReader r) => new(
         r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDouble(4), r.GetString(5), r.GetString(6), r.GetString(7),
         NullableString(r, 8), r.GetInt32(9), DbValues.Time(r.GetInt64(10)), NullableTime(r, 11), NullableTime(r, 12), DbValues.Time(r.GetInt64(13)));

@@ -4,3 +4,8 @@ VALUES ($send_id, $campaign_id, $customer_id, $variant, $type, $occurred_at, $ur
 
 -- name: count-engagement-by-type
 SELECT type, count(*) FROM engagement_events WHERE campaign_id = $campaign_id GROUP BY type ORDER BY type;
+
+-- name: select-engagement-for-campaign
+-- Learn's report and models read a campaign's engagement whole; the index on (campaign_id, type) serves it.
+SELECT send_id, campaign_id, customer_id, variant, type, occurred_at, url, revenue, user_agent, is_machine
+FROM engagement_events WHERE campaign_id = $campaign_id ORDER BY occurred_at, engagement_id;
