@@ -50,4 +50,57 @@ public sealed record CustomerProfile(
 {
     /// <summary>The RFM cell as three digits, e.g. <c>545</c>; <c>000</c> for a customer who never ordered.</summary>
     public string Rfm => $"{R}{F}{M}";
+
+    // The fields below are filled by the richer profile stage (issue 3); null or empty until it has run.
+    // Segments (docs/segments.md), Compose and Deliver read them; each is documented where it is computed.
+
+    /// <summary>Named RFM group id (<c>champions</c>, <c>loyal</c>, … <c>lost</c>); null before it is computed.</summary>
+    public string? RfmSegment { get; init; }
+
+    /// <summary>Behavioural cluster number (k-means); null before clustering ran.</summary>
+    public int? Cluster { get; init; }
+
+    /// <summary>BG/NBD probability that the customer is still active, 0–1.</summary>
+    public double? PAlive { get; init; }
+
+    /// <summary>Expected number of purchases in the next 30 days (BG/NBD).</summary>
+    public double? ExpectedPurchases30 { get; init; }
+
+    /// <summary>Expected number of purchases in the next 90 days (BG/NBD).</summary>
+    public double? ExpectedPurchases90 { get; init; }
+
+    /// <summary>Expected number of purchases in the next 365 days (BG/NBD).</summary>
+    public double? ExpectedPurchases365 { get; init; }
+
+    /// <summary>Expected average order value (Gamma-Gamma), in the store currency.</summary>
+    public decimal? ExpectedOrderValue { get; init; }
+
+    /// <summary>Discounted expected customer value over the next 365 days, in the store currency.</summary>
+    public decimal? Clv365 { get; init; }
+
+    /// <summary>Expected date of the next order; null when the customer is unlikely to order again.</summary>
+    public DateOnly? NextOrderDate { get; init; }
+
+    /// <summary>Time-decayed affinity 0–1 per category at every level of the path (<c>Shoes</c> and <c>Shoes/Running</c>).</summary>
+    public IReadOnlyDictionary<string, double> CategoryAffinity { get; init; } = EmptyAffinity;
+
+    /// <summary>Time-decayed affinity 0–1 per brand.</summary>
+    public IReadOnlyDictionary<string, double> BrandAffinity { get; init; } = EmptyAffinity;
+
+    /// <summary>0–1: how much more than the store's base rate this customer buys on discount (0.5 = base rate).</summary>
+    public double? DiscountSensitivity { get; init; }
+
+    /// <summary>Mean sentiment of the customer's reviews, −1 to 1; null without reviews.</summary>
+    public double? ReviewSentiment { get; init; }
+
+    /// <summary>Preferred language/locale (e.g. <c>zh-CN</c>), from the customer record and behaviour.</summary>
+    public string? PreferredLanguage { get; init; }
+
+    /// <summary>Best hour of the week 0–167 (Monday 00:00 = 0) in the customer's own time zone.</summary>
+    public int? BestHourOfWeek { get; init; }
+
+    /// <summary>Confidence 0–1 in <see cref="BestHourOfWeek"/> (posterior mass of that hour relative to the prior's).</summary>
+    public double? BestHourConfidence { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyAffinity = new Dictionary<string, double>();
 }
