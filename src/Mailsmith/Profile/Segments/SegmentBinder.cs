@@ -283,8 +283,11 @@ public static class SegmentBinder
                 return normalized;
             }
             // A leaf written alone ('Running' for 'Shoes > Running') is the likeliest slip: suggest its full path first.
-            var leafMatch = context.Categories.FirstOrDefault(c => CategoryPath.Split(c)[^1].Equals(normalized, StringComparison.OrdinalIgnoreCase));
-            var suggestion = leafMatch ?? Suggestions.Closest(normalized, context.Categories);
+            // Then a near full path, then a near last level ('Kitchn' for 'Home > Kitchen').
+            var byLeaf = context.Categories.OrderBy(c => c.Length).ThenBy(c => c, StringComparer.Ordinal)
+                .GroupBy(c => CategoryPath.Split(c)[^1], StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+            var suggestion = byLeaf.GetValueOrDefault(normalized) ?? Suggestions.Closest(normalized, context.Categories)
+                ?? (Suggestions.Closest(normalized, byLeaf.Keys) is { } leaf ? byLeaf[leaf] : null);
             throw Error(span, $"unknown category '{name}'" + (suggestion is null ? " (not a category or parent category of any product)" : $" (did you mean '{suggestion}'?)"));
         }
 
