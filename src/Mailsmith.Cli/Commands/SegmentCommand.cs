@@ -234,10 +234,18 @@ internal sealed class SegmentCommand : Command
 
     private sealed class FieldsCommand : Command
     {
+        public Option<bool> Markdown { get; } = new("--markdown") { Description = "Print the Markdown tables of docs/segments.md" };
+
         public FieldsCommand() : base("fields", "List every field and function an expression may use")
         {
+            Add(Markdown);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
+                if (parse.GetValue(Markdown))
+                {
+                    Console.Write(SegmentDocs.Markdown());
+                    return Task.FromResult(ExitCode.Success);
+                }
                 var table = new Table().AddColumns("field", "type", "from", "description");
                 foreach (var f in SegmentFields.All)
                 {

@@ -248,13 +248,13 @@ public static class SegmentBinder
                     return new BoundAffinity(false, CategoryKeys(Category(args[0].Text!, c.Arguments[0].Span)));
                 case "brand_affinity":
                     return new BoundAffinity(true, BrandKeys(args[0].Text!, c.Arguments[0].Span));
-                case "days_ago":
+                case "days_ago" or "days_ahead":
                     var days = args[0].Number;
-                    if (days < 0 || days != Math.Floor(days))
+                    if (days < 0 || days != Math.Floor(days) || days > 100_000)
                     {
-                        throw Error(c.Arguments[0].Span, $"days_ago(days): days must be a whole number of days, 0 or more, not {Text(c.Arguments[0].Span)}");
+                        throw Error(c.Arguments[0].Span, $"{function.Name}(days): days must be a whole number of days, 0 or more, not {Text(c.Arguments[0].Span)}");
                     }
-                    return new BoundConstant(SegmentType.Date, Number: asOfDay - days);
+                    return new BoundConstant(SegmentType.Date, Number: function.Name == "days_ago" ? asOfDay - days : asOfDay + days);
                 case "today":
                     return new BoundConstant(SegmentType.Date, Number: asOfDay);
                 default:

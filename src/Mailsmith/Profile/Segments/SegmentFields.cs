@@ -172,6 +172,8 @@ public static class SegmentFields
             "Time-decayed affinity 0–1 to a brand; 0 when the customer has none. The name is checked against the catalog's brands."),
         new("days_ago", [("days", SegmentType.Number)], SegmentType.Date,
             "The date that many days before the evaluation's as-of moment: `signup_date > days_ago(30)`."),
+        new("days_ahead", [("days", SegmentType.Number)], SegmentType.Date,
+            "The date that many days after the evaluation's as-of moment: `next_order_date <= days_ahead(7)`."),
         new("today", [], SegmentType.Date, "The date of the evaluation's as-of moment."),
     ];
 
