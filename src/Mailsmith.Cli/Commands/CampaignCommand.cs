@@ -26,6 +26,7 @@ internal sealed class CampaignCommand : Command
         public Option<string?> Audience { get; } = new("--audience") { Description = "Audience rule: default | all | field=v1,v2;field=… (fields: lifecycle, locale, price_band, category)" };
         public Option<string[]> Variants { get; } = new("--variant") { Description = "A variant as NAME or NAME=WEIGHT; repeat for an experiment (default: one variant A)", AllowMultipleArgumentsPerToken = false };
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
+        public Option<string?> Segment { get; } = new("--segment") { Description = "Address the members of this saved segment (see segment list), evaluated when the campaign is composed" };
 
         public CreateCommand() : base("create", "Create a campaign and print its id")
         {
@@ -35,12 +36,14 @@ internal sealed class CampaignCommand : Command
             Add(Audience);
             Add(Variants);
             Add(Seed);
+            Add(Segment);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
                 var settings = GlobalOptions.Settings(parse);
                 var store = GlobalOptions.Store(settings);
                 var variants = ParseVariants(parse.GetValue(Variants));
-                var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName), parse.GetValue(Audience), variants, parse.GetValue(Seed));
+                var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName),
+                    parse.GetValue(Segment) is { } segment ? Pipeline.Audience.WithSegment(parse.GetValue(Audience), segment) : parse.GetValue(Audience), variants, parse.GetValue(Seed));
                 Console.WriteLine(campaign.CampaignId);
                 return Task.FromResult(ExitCode.Success);
             }));

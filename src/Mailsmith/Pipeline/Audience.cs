@@ -1,5 +1,6 @@
 using Mailsmith.Compose;
 using Mailsmith.Profile;
+using Mailsmith.Profile.Segments;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Pipeline;
@@ -7,29 +8,36 @@ namespace Mailsmith.Pipeline;
 /// <summary>
 /// Who a campaign addresses. A rule is <c>default</c> (the campaign type's own audience), <c>all</c>, or clauses
 /// joined by <c>;</c>, each <c>field=value[,value…]</c> with field <c>lifecycle</c>, <c>locale</c>, <c>price_band</c>
-/// or <c>category</c> (a top category of the profile); clauses must all hold.
+/// or <c>category</c> (a top category of the profile), or <c>segment</c> (a saved segment, docs/segments.md); clauses must all hold.
 /// </summary>
+/// <remarks>A segment clause is resolved to the segment's expression when the rule is parsed, so a campaign composed later
+/// selects the segment's members as of its own run: the campaign stores the segment's name, not a list of members.</remarks>
 /// <remarks>Consent and unsubscribes are not audience questions: ineligible members are recorded as suppressed sends.</remarks>
 public sealed class Audience
 {
     private readonly List<(string Field, HashSet<string> Values)> _clauses;
+    private readonly List<SegmentExpression> _segments;
 
-    private Audience(string rule, List<(string, HashSet<string>)> clauses, bool isDefault)
+    private Audience(string rule, List<(string, HashSet<string>)> clauses, bool isDefault, List<SegmentExpression>? segments = null)
     {
         Rule = rule;
         _clauses = clauses;
         IsDefault = isDefault;
+        _segments = segments ?? [];
     }
 
     public string Rule { get; }
 
     public bool IsDefault { get; }
 
-    private static readonly string[] Fields = ["lifecycle", "locale", "price_band", "category"];
+    private static readonly string[] Fields = ["lifecycle", "locale", "price_band", "category", "segment"];
 
     /// <summary>Parses an audience rule.</summary>
+    /// <param name="segments">Resolves a segment name to its compiled expression (see <see cref="SegmentTargeting.Resolver"/>);
+    /// needed only when the rule has a <c>segment</c> clause.</param>
     /// <exception cref="FormatException">The rule names an unknown field or has no values; the message says which.</exception>
-    public static Audience Parse(string? rule)
+    /// <exception cref="KeyNotFoundException">A segment clause names a segment that does not exist.</exception>
+    public static Audience Parse(string? rule, Func<string, SegmentExpression>? segments = null)
     {
         rule = string.IsNullOrWhiteSpace(rule) ? "default" : rule.Trim();
         if (rule is "default" or "all")
@@ -37,6 +45,7 @@ public sealed class Audience
             return new Audience(rule, [], rule == "default");
         }
         var clauses = new List<(string, HashSet<string>)>();
+        var compiled = new List<SegmentExpression>();
         foreach (var clause in rule.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var eq = clause.IndexOf('=', StringComparison.Ordinal);
@@ -58,10 +67,36 @@ public sealed class Audience
             {
                 throw new FormatException($"audience clause '{clause}': unknown lifecycle '{bad}' (known: {string.Join(", ", Lifecycle.All)})");
             }
+            if (field == "segment")
+            {
+                if (values.Count != 1)
+                {
+                    throw new FormatException($"audience clause '{clause}': name one segment per clause (clauses must all hold)");
+                }
+                if (segments is null)
+                {
+                    throw new FormatException($"audience clause '{clause}': a segment is resolved through the store, and none was given");
+                }
+                compiled.Add(segments(values.First()));
+                continue;
+            }
             clauses.Add((field, values));
         }
-        return new Audience(rule, clauses, false);
+        return new Audience(rule, clauses, false, compiled);
     }
+
+    /// <summary>The segment names a rule's <c>segment</c> clauses give (no store needed).</summary>
+    public static IReadOnlyList<string> SegmentNames(string? rule) =>
+        string.IsNullOrWhiteSpace(rule) ? [] :
+        rule.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(c => c.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(p => p.Length == 2 && p[0].Equals("segment", StringComparison.OrdinalIgnoreCase))
+            .Select(p => p[1])
+            .ToList();
+
+    /// <summary><paramref name="rule"/> narrowed to the members of segment <paramref name="segment"/> (a segment replaces the type's default audience).</summary>
+    public static string WithSegment(string? rule, string segment) =>
+        string.IsNullOrWhiteSpace(rule) || rule.Trim() is "default" or "all" ? $"segment={segment}" : $"{rule.Trim()};segment={segment}";
 
     /// <summary>Whether the customer belongs, given the campaign type and the facts <see cref="AudienceFacts"/> knows.</summary>
     public bool Includes(string campaignType, Customer customer, CustomerProfile profile, AudienceFacts facts)
@@ -90,6 +125,17 @@ public sealed class Audience
             if (!holds)
             {
                 return false;
+            }
+        }
+        if (_segments.Count > 0)
+        {
+            var row = new SegmentRow(customer, profile);
+            foreach (var segment in _segments)
+            {
+                if (!segment.Predicate(row))
+                {
+                    return false;
+                }
             }
         }
         return true;

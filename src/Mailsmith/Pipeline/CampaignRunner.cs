@@ -62,7 +62,7 @@ public sealed class CampaignRunner
         Audience parsed;
         try
         {
-            parsed = Audience.Parse(audience);
+            parsed = Audience.Parse(audience, SegmentTargeting.Resolver(_store, Profile.Segments.SegmentContext.At(_time.GetUtcNow())));
         }
         catch (FormatException e)
         {
@@ -90,7 +90,7 @@ public sealed class CampaignRunner
         CancellationToken cancellationToken = default)
     {
         var campaign = _store.GetCampaign(campaignId) ?? throw new KeyNotFoundException($"no campaign '{campaignId}'");
-        var audience = Audience.Parse(campaign.Audience);
+        var audience = Audience.Parse(campaign.Audience, SegmentTargeting.Resolver(_store, Profile.Segments.SegmentContext.FromProducts(context.Snapshot.Products, context.AsOf)));
         var snapshot = context.Snapshot;
         var facts = new AudienceFacts(snapshot, context.AsOf, _settings.Campaigns,
             campaign.Type == CampaignTypes.Welcome ? _store.CustomersSentType(CampaignTypes.Welcome, campaign.CampaignId) : null);

@@ -1,0 +1,270 @@
+namespace Mailsmith.Profile.Segments;
+
+/// <summary>
+/// Turns a bound tree into a predicate over <see cref="SegmentRow"/>: a tree of closures over the registry's typed
+/// accessors, with constants captured and the common "field op constant" shapes specialized, so evaluating a row
+/// neither boxes nor allocates.
+/// </summary>
+/// <remarks>
+/// Null semantics: a comparison, <c>in</c>, <c>between</c> or <c>contains</c> with a missing value is false (so are
+/// <c>!=</c> and <c>not in</c>); <c>is null</c> is true; <c>not</c> flips its operand's result, so <c>not (x &gt; 1)</c> holds
+/// for a missing x. Text comparisons ignore case.
+/// </remarks>
+public static class SegmentCompiler
+{
+    public static Func<SegmentRow, bool> Compile(BoundCondition condition) => condition switch
+    {
+        BoundAnd a => And(Compile(a.Left), Compile(a.Right)),
+        BoundOr o => Or(Compile(o.Left), Compile(o.Right)),
+        BoundNot n => Not(Compile(n.Operand)),
+        BoundCompare c => Compare(c),
+        BoundIn i => In(i),
+        BoundBetween b => Between(b),
+        BoundIsNull n => IsNull(n),
+        BoundMatch m => Match(m),
+        BoundTruth t => Truth(t),
+        _ => throw new ArgumentException($"unsupported condition {condition.GetType().Name}", nameof(condition)),
+    };
+
+    private static Func<SegmentRow, bool> And(Func<SegmentRow, bool> l, Func<SegmentRow, bool> r) => row => l(row) && r(row);
+
+    private static Func<SegmentRow, bool> Or(Func<SegmentRow, bool> l, Func<SegmentRow, bool> r) => row => l(row) || r(row);
+
+    private static Func<SegmentRow, bool> Not(Func<SegmentRow, bool> f) => row => !f(row);
+
+    /// <summary>A number or date value (day number); NaN when missing.</summary>
+    internal static Func<SegmentRow, double> Number(BoundValue value) => value switch
+    {
+        BoundField f => f.Field.Number!,
+        BoundConstant c => _ => c.Number,
+        BoundAffinity a => Affinity(a),
+        _ => throw new ArgumentException($"{value} is not a number", nameof(value)),
+    };
+
+    private static Func<SegmentRow, double> Affinity(BoundAffinity a)
+    {
+        var keys = a.Keys.ToArray();
+        var brand = a.Brand;
+        return row =>
+        {
+            var map = brand ? row.Profile.BrandAffinity : row.Profile.CategoryAffinity;
+            if (map.Count == 0)
+            {
+                return 0;
+            }
+            foreach (var key in keys)
+            {
+                if (map.TryGetValue(key, out var v))
+                {
+                    return v;
+                }
+            }
+            return 0;
+        };
+    }
+
+    private static Func<SegmentRow, string?> Text(BoundValue value) => value switch
+    {
+        BoundField f => f.Field.Text!,
+        BoundConstant c => _ => c.Text,
+        _ => throw new ArgumentException($"{value} is not text", nameof(value)),
+    };
+
+    private static Func<SegmentRow, bool?> Boolean(BoundValue value) => value switch
+    {
+        BoundField f => f.Field.Boolean!,
+        BoundConstant c => _ => c.Boolean,
+        _ => throw new ArgumentException($"{value} is not a boolean", nameof(value)),
+    };
+
+    private static Func<SegmentRow, bool> Compare(BoundCompare c)
+    {
+        switch (c.Left.Type)
+        {
+            case SegmentType.Number or SegmentType.Date:
+                if (c.Right is BoundConstant k)
+                {
+                    return CompareNumber(c.Operator, Number(c.Left), k.Number);
+                }
+                if (c.Left is BoundConstant k2)
+                {
+                    return CompareNumber(Flip(c.Operator), Number(c.Right), k2.Number);
+                }
+                var l = Number(c.Left);
+                var r = Number(c.Right);
+                return c.Operator switch
+                {
+                    "=" => row => l(row) == r(row),
+                    "!=" => row => l(row) is var a && r(row) is var b && !double.IsNaN(a) && !double.IsNaN(b) && a != b,
+                    "<" => row => l(row) < r(row),
+                    "<=" => row => l(row) <= r(row),
+                    ">" => row => l(row) > r(row),
+                    ">=" => row => l(row) >= r(row),
+                    _ => throw new ArgumentException($"operator {c.Operator}", nameof(c)),
+                };
+            case SegmentType.Text:
+                var lt = Text(c.Left);
+                var rt = Text(c.Right);
+                return c.Operator == "="
+                    ? row => lt(row) is { } a && rt(row) is { } b && a.Equals(b, StringComparison.OrdinalIgnoreCase)
+                    : row => lt(row) is { } a && rt(row) is { } b && !a.Equals(b, StringComparison.OrdinalIgnoreCase);
+            case SegmentType.Boolean:
+                var lb = Boolean(c.Left);
+                var rb = Boolean(c.Right);
+                return c.Operator == "="
+                    ? row => lb(row) is { } a && rb(row) is { } b && a == b
+                    : row => lb(row) is { } a && rb(row) is { } b && a != b;
+            default:
+                throw new ArgumentException($"cannot compare {c.Left.Type}", nameof(c));
+        }
+    }
+
+    private static string Flip(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
+
+    // NaN (missing) makes every IEEE comparison false except !=, which is why != checks it explicitly.
+    private static Func<SegmentRow, bool> CompareNumber(string op, Func<SegmentRow, double> f, double k) => op switch
+    {
+        "=" => row => f(row) == k,
+        "!=" => row => f(row) is var v && !double.IsNaN(v) && v != k,
+        "<" => row => f(row) < k,
+        "<=" => row => f(row) <= k,
+        ">" => row => f(row) > k,
+        ">=" => row => f(row) >= k,
+        _ => throw new ArgumentException($"operator {op}", nameof(op)),
+    };
+
+    private static Func<SegmentRow, bool> In(BoundIn i)
+    {
+        Func<SegmentRow, bool> holds;
+        Func<SegmentRow, bool> present;
+        switch (i.Value.Type)
+        {
+            case SegmentType.Number or SegmentType.Date:
+                var numbers = i.Items.Select(x => x.Number).ToHashSet();
+                var f = Number(i.Value);
+                holds = row => numbers.Contains(f(row));
+                present = row => !double.IsNaN(f(row));
+                break;
+            case SegmentType.Text:
+                var texts = i.Items.Select(x => x.Text!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                var t = Text(i.Value);
+                holds = row => t(row) is { } s && texts.Contains(s);
+                present = row => t(row) is not null;
+                break;
+            case SegmentType.Boolean:
+                var bools = i.Items.Select(x => x.Boolean).ToHashSet();
+                var b = Boolean(i.Value);
+                holds = row => b(row) is { } v && bools.Contains(v);
+                present = row => b(row) is not null;
+                break;
+            default:
+                throw new ArgumentException($"cannot test membership of {i.Value.Type}", nameof(i));
+        }
+        return i.Negated ? row => present(row) && !holds(row) : holds;
+    }
+
+    private static Func<SegmentRow, bool> Between(BoundBetween b)
+    {
+        var f = Number(b.Value);
+        Func<SegmentRow, bool> inside;
+        if (b.Low is BoundConstant lo && b.High is BoundConstant hi)
+        {
+            var (l, h) = (lo.Number, hi.Number);
+            inside = row => f(row) is var v && v >= l && v <= h;
+        }
+        else
+        {
+            var l = Number(b.Low);
+            var h = Number(b.High);
+            inside = row => f(row) is var v && v >= l(row) && v <= h(row);
+        }
+        if (!b.Negated)
+        {
+            return inside;
+        }
+        if (b.Low is BoundConstant && b.High is BoundConstant)
+        {
+            return row => !double.IsNaN(f(row)) && !inside(row);
+        }
+        var low = Number(b.Low);
+        var high = Number(b.High);
+        return row => !double.IsNaN(f(row)) && !double.IsNaN(low(row)) && !double.IsNaN(high(row)) && !inside(row);
+    }
+
+    private static Func<SegmentRow, bool> IsNull(BoundIsNull n)
+    {
+        var field = ((BoundField)n.Value).Field;
+        Func<SegmentRow, bool> missing = field.Type switch
+        {
+            SegmentType.Number or SegmentType.Date => row => double.IsNaN(field.Number!(row)),
+            SegmentType.Text => row => field.Text!(row) is null,
+            SegmentType.Boolean => row => field.Boolean!(row) is null,
+            // An empty list counts as missing.
+            SegmentType.CategoryList => row => field.List!(row).Count == 0,
+            _ => throw new ArgumentException($"unsupported field type {field.Type}", nameof(n)),
+        };
+        return n.Negated ? row => !missing(row) : missing;
+    }
+
+    private static Func<SegmentRow, bool> Match(BoundMatch m)
+    {
+        Func<SegmentRow, bool> holds;
+        Func<SegmentRow, bool> present;
+        var pattern = Text(m.Pattern);
+        if (m.Value.Type == SegmentType.CategoryList)
+        {
+            var list = ((BoundField)m.Value).Field.List!;
+            if (m.Pattern is BoundConstant { Text: { } level })
+            {
+                // The usual case: a constant category; paths in the catalog's own format match by prefix without splitting.
+                var prefix = level + CategoryPath.Separator;
+                holds = row =>
+                {
+                    var paths = list(row);
+                    for (var i = 0; i < paths.Count; i++)
+                    {
+                        var path = paths[i];
+                        if (path.Equals(level, StringComparison.OrdinalIgnoreCase) || path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
+                            || (!path.Contains(CategoryPath.Separator, StringComparison.Ordinal) && CategoryPath.IsAtOrUnder(path, level)))
+                        {
+                            return true;
+                        }
+                    }
+                    return false;
+                };
+            }
+            else
+            {
+                holds = row => pattern(row) is { } p && AnyAtOrUnder(list(row), p);
+            }
+            present = row => pattern(row) is not null;
+        }
+        else
+        {
+            var text = Text(m.Value);
+            holds = m.Operator == "contains"
+                ? row => text(row) is { } s && pattern(row) is { } p && s.Contains(p, StringComparison.OrdinalIgnoreCase)
+                : row => text(row) is { } s && pattern(row) is { } p && s.StartsWith(p, StringComparison.OrdinalIgnoreCase);
+            present = row => text(row) is not null && pattern(row) is not null;
+        }
+        return m.Negated ? row => present(row) && !holds(row) : holds;
+    }
+
+    private static bool AnyAtOrUnder(IReadOnlyList<string> paths, string level)
+    {
+        for (var i = 0; i < paths.Count; i++)
+        {
+            if (CategoryPath.IsAtOrUnder(paths[i], level))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Func<SegmentRow, bool> Truth(BoundTruth t)
+    {
+        var b = Boolean(t.Value);
+        return row => b(row) == true;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using Mailsmith.Storage;
+
+namespace Mailsmith.Profile.Segments;
+
+/// <summary>
+/// The customers a segment is evaluated against, each with their current profile, in customer-id order; and the
+/// <see cref="SegmentContext"/> (as-of moment, catalog names) expressions are bound in.
+/// </summary>
+/// <remarks>Immutable; <see cref="Count"/> and <see cref="Members"/> may run concurrently.</remarks>
+public sealed class SegmentPopulation
+{
+    public SegmentPopulation(IReadOnlyList<SegmentRow> rows, SegmentContext context)
+    {
+        Rows = rows;
+        Context = context;
+    }
+
+    public IReadOnlyList<SegmentRow> Rows { get; }
+
+    public SegmentContext Context { get; }
+
+    /// <summary>
+    /// Pairs every customer of <paramref name="snapshot"/> that has a profile with it (customers who signed up after
+    /// the as-of moment have none and belong to no segment yet).
+    /// </summary>
+    public static SegmentPopulation From(StoreSnapshot snapshot, IReadOnlyDictionary<string, CustomerProfile> profiles, DateTimeOffset asOf)
+    {
+        var rows = new List<SegmentRow>(profiles.Count);
+        foreach (var customer in snapshot.Customers.OrderBy(c => c.CustomerId, StringComparer.Ordinal))
+        {
+            if (profiles.TryGetValue(customer.CustomerId, out var profile))
+            {
+                rows.Add(new SegmentRow(customer, profile));
+            }
+        }
+        return new SegmentPopulation(rows, SegmentContext.FromProducts(snapshot.Products, asOf));
+    }
+
+    /// <summary>
+    /// Reads the store and profiles every customer as of <paramref name="asOf"/> (default: the latest activity in the
+    /// data), so a segment always sees the data as it is now, not as of the last <c>mailsmith profile</c> run.
+    /// </summary>
+    public static SegmentPopulation Load(MailsmithStore store, ProfileOptions options, DateTimeOffset? asOf = null, TimeProvider? time = null)
+    {
+        var snapshot = StoreSnapshot.Load(store);
+        var at = asOf ?? store.LatestActivity() ?? (time ?? TimeProvider.System).GetUtcNow();
+        return From(snapshot, new ProfileBuilder(options).Build(snapshot, at), at);
+    }
+
+    /// <summary>Compiles <paramref name="expression"/> in this population's context, checking affinity names against the catalog.</summary>
+    /// <exception cref="SegmentExpressionException">The expression is invalid.</exception>
+    public SegmentExpression Compile(string expression) => SegmentExpression.Compile(expression, Context);
+
+    /// <summary>Compiles a stored segment; names missing from today's catalog match nobody instead of failing.</summary>
+    public SegmentExpression Compile(SegmentDefinition segment) => SegmentExpression.Compile(segment.Expression, Context with { CheckNames = false });
+
+    /// <summary>How many rows match, counted in parallel chunks.</summary>
+    public int Count(SegmentExpression expression)
+    {
+        var predicate = expression.Predicate;
+        if (Rows.Count < ParallelThreshold)
+        {
+            var n = 0;
+            for (var i = 0; i < Rows.Count; i++)
+            {
+                if (predicate(Rows[i]))
+                {
+                    n++;
+                }
+            }
+            return n;
+        }
+        var total = 0;
+        Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), () => 0, (range, _, local) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                if (predicate(Rows[i]))
+                {
+                    local++;
+                }
+            }
+            return local;
+        }, local => Interlocked.Add(ref total, local));
+        return total;
+    }
+
+    /// <summary>The matching rows in customer-id order.</summary>
+    public IReadOnlyList<SegmentRow> Members(SegmentExpression expression)
+    {
+        var predicate = expression.Predicate;
+        var matches = new bool[Rows.Count];
+        Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), range =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                matches[i] = predicate(Rows[i]);
+            }
+        });
+        var members = new List<SegmentRow>();
+        for (var i = 0; i < matches.Length; i++)
+        {
+            if (matches[i])
+            {
+                members.Add(Rows[i]);
+            }
+        }
+        return members;
+    }
+
+    private const int ParallelThreshold = 50_000;
+    private const int ChunkSize = 16_384;
+}
