@@ -34,6 +34,7 @@ public static partial class Program
             new SentimentCommand(),
             new LearnCommand(),
             new SegmentCommand(),
+            new SendCommand(),
         };
         return root;
     }

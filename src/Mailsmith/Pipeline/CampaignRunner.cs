@@ -35,7 +35,7 @@ public sealed record CampaignRunResult(
 /// campaign again re-renders only messages not yet sent, with their original Message-IDs.
 /// Customers without consent, unsubscribed or on the suppression list are recorded as suppressed, never addressed.
 /// </remarks>
-public sealed class CampaignRunner
+public sealed partial class CampaignRunner
 {
     private readonly MailsmithStore _store;
     private readonly MailsmithSettings _settings;
@@ -106,25 +106,7 @@ public sealed class CampaignRunner
 
         // 1. Audience and eligibility → planned or suppressed sends (the outbox), in customer-id order.
         var watch = Stopwatch.StartNew();
-        var plans = new List<SendPlan>();
-        foreach (var customer in snapshot.Customers)
-        {
-            // A customer who signed up after the run's as-of moment has no profile and is not yet anyone's audience.
-            if (!context.Profiles.TryGetValue(customer.CustomerId, out var profile) || !audience.Includes(campaign.Type, customer, profile, facts))
-            {
-                continue;
-            }
-            var (variant, probability) = assigner.Assign(customer.CustomerId);
-            var reason = Excluded(customer);
-            plans.Add(new SendPlan(
-                campaign.CampaignId, customer.CustomerId, variant, probability,
-                IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
-                MessageId: mime.NewMessageId(campaign.CampaignId, customer.CustomerId),
-                State: reason is null ? SendState.Planned : SendState.Suppressed,
-                Reason: reason,
-                ScheduledFor: null));
-        }
-        var sends = _store.PlanSends(plans, _time.GetUtcNow());
+        var sends = Plan(campaign, context, audience, facts, assigner, mime, Excluded);
         var planSeconds = watch.Elapsed.TotalSeconds;
 
         var suppressed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -231,6 +213,32 @@ public sealed class CampaignRunner
             new SortedDictionary<string, int>(suppressed, StringComparer.Ordinal), timings,
             samples.OrderBy(s => s.Email.Locale == "zh-CN" ? 0 : s.Customer.Locale == "en-US" ? 1 : 2)
                 .ThenBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList());
+    }
+
+    // The audience as planned (or suppressed) sends, one per customer, idempotent: existing rows are kept as they are.
+    private IReadOnlyList<Send> Plan(
+        Campaign campaign, PipelineContext context, Audience audience, AudienceFacts facts, VariantAssigner assigner,
+        MimeBuilder mime, Func<Customer, string?> excluded)
+    {
+        var plans = new List<SendPlan>();
+        foreach (var customer in context.Snapshot.Customers)
+        {
+            // A customer who signed up after the run's as-of moment has no profile and is not yet anyone's audience.
+            if (!context.Profiles.TryGetValue(customer.CustomerId, out var profile) || !audience.Includes(campaign.Type, customer, profile, facts))
+            {
+                continue;
+            }
+            var (variant, probability) = assigner.Assign(customer.CustomerId);
+            var reason = excluded(customer);
+            plans.Add(new SendPlan(
+                campaign.CampaignId, customer.CustomerId, variant, probability,
+                IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
+                MessageId: mime.NewMessageId(campaign.CampaignId, customer.CustomerId),
+                State: reason is null ? SendState.Planned : SendState.Suppressed,
+                Reason: reason,
+                ScheduledFor: null));
+        }
+        return _store.PlanSends(plans, _time.GetUtcNow());
     }
 
     /// <summary>

@@ -72,12 +72,18 @@ public sealed partial class MailsmithStore
         {
             create.ExecuteNonQuery();
         }
-        int current;
-        using (var select = Command(connection, "select-schema-version"))
+        // Every migration not yet recorded, not only those above the highest: migration numbers are reserved per
+        // piece of work and land in any order, so a database at version 5 may still lack 4.
+        var applied = new HashSet<int>();
+        using (var select = Command(connection, "select-applied-migrations"))
+        using (var reader = select.ExecuteReader())
         {
-            current = Convert.ToInt32(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            while (reader.Read())
+            {
+                applied.Add(reader.GetInt32(0));
+            }
         }
-        foreach (var (version, name, sql) in Sql.Migrations.Where(m => m.Version > current))
+        foreach (var (version, name, sql) in Sql.Migrations.Where(m => !applied.Contains(m.Version)))
         {
             using var transaction = connection.BeginTransaction();
             Execute(connection, sql, transaction);
