@@ -26,6 +26,7 @@ internal sealed class CampaignCommand : Command
         public Option<string?> Audience { get; } = new("--audience") { Description = "Audience rule: default | all | field=v1,v2;field=… (fields: lifecycle, locale, price_band, category)" };
         public Option<string[]> Variants { get; } = new("--variant") { Description = "A variant as NAME or NAME=WEIGHT; repeat for an experiment (default: one variant A)", AllowMultipleArgumentsPerToken = false };
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
+        public Option<double> Holdout { get; } = new("--holdout") { Description = "Share of the audience held out as a randomized control group that receives nothing (for uplift models), e.g. 0.1 (default 0)" };
 
         public CreateCommand() : base("create", "Create a campaign and print its id")
         {
@@ -35,11 +36,20 @@ internal sealed class CampaignCommand : Command
             Add(Audience);
             Add(Variants);
             Add(Seed);
+            Add(Holdout);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
                 var settings = GlobalOptions.Settings(parse);
                 var store = GlobalOptions.Store(settings);
                 var variants = ParseVariants(parse.GetValue(Variants));
+                if (parse.GetValue(Holdout) is var holdout and not 0)
+                {
+                    if (holdout is < 0 or >= 1)
+                    {
+                        throw new ArgumentException($"--holdout {holdout.ToString(CultureInfo.InvariantCulture)}: the share must be at least 0 and below 1");
+                    }
+                    variants = [.. Mailsmith.Learn.VariantAssigner.WithHoldout(variants ?? [new CampaignVariant("A", 1)], holdout)];
+                }
                 var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName), parse.GetValue(Audience), variants, parse.GetValue(Seed));
                 Console.WriteLine(campaign.CampaignId);
                 return Task.FromResult(ExitCode.Success);

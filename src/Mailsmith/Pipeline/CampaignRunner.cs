@@ -116,6 +116,8 @@ public sealed class CampaignRunner
             }
             var (variant, probability) = assigner.Assign(customer.CustomerId);
             var reason = Excluded(customer);
+            // The campaign's randomized control group is recorded (variant 'holdout', its probability) and never sent.
+            reason ??= VariantAssigner.IsHoldout(variant) ? VariantAssigner.HoldoutReason : null;
             plans.Add(new SendPlan(
                 campaign.CampaignId, customer.CustomerId, variant, probability,
                 IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
