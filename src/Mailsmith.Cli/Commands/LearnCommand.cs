@@ -22,6 +22,7 @@ internal sealed class LearnCommand : Command
         Add(new UpliftCommand());
         Add(new ReportCommand());
         Add(new PropensityCommand());
+        Add(new LearnBanditCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
