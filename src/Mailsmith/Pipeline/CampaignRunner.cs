@@ -132,10 +132,14 @@ public sealed partial class CampaignRunner
         var parallelism = _settings.Campaigns.Parallelism > 0 ? _settings.Campaigns.Parallelism : Environment.ProcessorCount;
         var batchSize = Math.Max(1, _settings.Campaigns.BatchSize);
         var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
+        // A bandit campaign (learn bandit enable) draws each batch's variants from the responses so far (docs/learn.md).
+        var bandit = SendPathBandit.For(_store, campaign, _settings.Learn,
+            id => $"{context.Profiles.GetValueOrDefault(id)?.Lifecycle}|{snapshot.CustomersById.GetValueOrDefault(id)?.Locale}");
         for (var start = 0; start < todo.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = todo.GetRange(start, Math.Min(batchSize, todo.Count - start));
+            batch = bandit?.AssignBatch(batch, _time.GetUtcNow()).ToList() ?? batch;
             var changes = new SendStateChange?[batch.Count];
             _store.UpdateSendStates(batch.Select(s => new SendStateChange(s.SendId, SendState.Sending)), _time.GetUtcNow());
             var messages = new MimeMessage?[batch.Count];
@@ -230,6 +234,8 @@ public sealed partial class CampaignRunner
             }
             var (variant, probability) = assigner.Assign(customer.CustomerId);
             var reason = excluded(customer);
+            // The campaign's randomized control group is recorded (variant 'holdout', its probability) and never sent.
+            reason ??= VariantAssigner.IsHoldout(variant) ? VariantAssigner.HoldoutReason : null;
             plans.Add(new SendPlan(
                 campaign.CampaignId, customer.CustomerId, variant, probability,
                 IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
