@@ -33,6 +33,7 @@ public static partial class Program
             new ClvCommand(),
             new SentimentCommand(),
             new LearnCommand(),
+            new RecsCommand(),
         };
         return root;
     }
