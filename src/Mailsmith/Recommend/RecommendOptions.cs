@@ -47,4 +47,7 @@ public sealed class RecommendOptions
 
     /// <summary>A winback list leaves out products the customer bought within this many days before asOf. Default 365.</summary>
     public double WinbackExcludeBoughtDays { get; init; } = 365;
+
+    /// <summary>L2 regularisation λ of the EASE recommender (added to the diagonal of XᵀX). Default 250.</summary>
+    public float EaseLambda { get; init; } = 250;
 }

@@ -158,6 +158,9 @@ public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
 
     public string Name => "ease";
 
+    /// <summary>The fitted item × item weights B, row-major (row = the history item).</summary>
+    public float[] Weights => _b;
+
     public void Fit(TrainMatrix train)
     {
         if (train.Items > MaxItems)
