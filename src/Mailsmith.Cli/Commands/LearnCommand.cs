@@ -23,6 +23,7 @@ internal sealed class LearnCommand : Command
         Add(new ReportCommand());
         Add(new PropensityCommand());
         Add(new LearnBanditCommand());
+        Add(new LearnSendTimeCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
