@@ -27,7 +27,7 @@ internal static class TrackingEndpoints
         app.MapGet("/v/{token}", ViewAsync);
     }
 
-    private static async Task<Results<FileContentHttpResult, NotFound>> OpenAsync(
+    private static async Task<Results<PixelResult, NotFound>> OpenAsync(
         string file, HttpContext http, TrackingLinks links, TrackingRecorder recorder, MachineDetector machines, LinkSigner signer, TrackingStats stats)
     {
         // The route is /o/{file} rather than /o/{token}.gif: a token contains a dot, and one suffix test is cheaper
@@ -40,7 +40,7 @@ internal static class TrackingEndpoints
         await recorder.RecordAsync(Event(TrackingEventKind.Open, message, http, machines, signer, null));
         stats.Open();
         NoCache(http.Response);
-        return TypedResults.File(Pixel, "image/gif");
+        return PixelResult.Instance;
     }
 
     private static async Task<Results<RedirectHttpResult, NotFound>> ClickAsync(
@@ -94,6 +94,24 @@ internal static class TrackingEndpoints
             UserAgent: userAgent.Length == 0 ? null : userAgent.Length > 512 ? userAgent[..512] : userAgent,
             Client: ClientFingerprint(http, signer),
             MachineReason: kind is TrackingEventKind.Open or TrackingEventKind.Click ? machines.Reason(userAgent, http.Request.Method) : null);
+    }
+
+    /// <summary>
+    /// The pixel, written straight to the response: <c>TypedResults.File</c> runs range, ETag and last-modified logic
+    /// meant for files, on the hottest route of the server.
+    /// </summary>
+    internal sealed class PixelResult : IResult
+    {
+        public static readonly PixelResult Instance = new();
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "image/gif";
+            response.ContentLength = Pixel.Length;
+            return HttpMethods.IsHead(httpContext.Request.Method) ? Task.CompletedTask : response.Body.WriteAsync(Pixel).AsTask();
+        }
     }
 
     private static readonly object FingerprintKey = new();

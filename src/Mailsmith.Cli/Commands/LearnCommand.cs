@@ -23,6 +23,7 @@ internal sealed class LearnCommand : Command
         Add(new ReportCommand());
         Add(new PropensityCommand());
         Add(new LearnBanditCommand());
+        Add(new LearnSendTimeCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
@@ -321,7 +322,7 @@ internal sealed class LearnCommand : Command
         public Option<string> Campaign { get; } = new("--campaign") { Description = "Campaign id (see campaign list)", Required = true };
         public Option<string?> Out { get; } = new("--out") { Description = "Folder for index.html and the PNG charts (default: reports/<campaign> beside the database)" };
 
-        public ReportCommand() : base("report", "Write a campaign's experiment report (HTML + PNG): allocation, posteriors, P(best), expected loss, lift with CIs")
+        public ReportCommand() : base("report", "Write a campaign's experiment report (HTML + PNG): allocation, bandit decisions, posteriors, P(best), expected loss, lift with CIs, Qini curve on the holdout, calibration")
         {
             Add(Campaign);
             Add(Out);
@@ -334,7 +335,7 @@ internal sealed class LearnCommand : Command
                 ExperimentReportResult result;
                 try
                 {
-                    result = await new ExperimentReport(store).WriteAsync(id, directory, cancellationToken: ct);
+                    result = await new ExperimentReport(store) { Settings = settings }.WriteAsync(id, directory, cancellationToken: ct);
                 }
                 catch (InvalidOperationException e)
                 {
@@ -350,6 +351,19 @@ internal sealed class LearnCommand : Command
                 }
                 AnsiConsole.Write(table);
                 Console.WriteLine(result.Verdict.Reason);
+                if (result.HoldoutEffect is { } h)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"holdout: purchase rate e-mailed − held out {h.Difference:+0.00%;-0.00%} (95% CI {h.Interval.Low:+0.00%;-0.00%} – {h.Interval.High:+0.00%;-0.00%}; {h.Treated:N0} vs {h.Control:N0})"));
+                }
+                foreach (var (name, score) in result.Uplift?.Scores ?? new Dictionary<string, Mailsmith.Learn.Uplift.UpliftScore>())
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"uplift {name}: uplift@30% {score.UpliftAtK:0.0000}, Qini {score.Qini:0.0000}, AUUC {score.Auuc:0.0000}"));
+                }
+                foreach (var (section, why) in result.Skipped)
+                {
+                    Console.WriteLine($"{section}: skipped — {why}");
+                }
                 Console.WriteLine($"report: {result.HtmlPath}");
                 return ExitCode.Success;
             }));

@@ -93,3 +93,70 @@ public sealed class HoldoutTests : IDisposable
         Assert.Equal(uplift.Outcome, back.Outcome);
     }
 }
+
+public sealed class HoldoutReportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mailsmith-holdout-report-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, true);
+    }
+
+    [Fact]
+    public async Task Report_HoldoutBanditCampaign_HasQiniCalibrationAndBanditCharts()
+    {
+        var data = new StoreGenerator(new GeneratorOptions { Customers = 1500, Seed = 6 }).Generate(Path.Combine(_dir, "data"));
+        var settings = MailsmithSettings.Load(null, Path.Combine(_dir, "m.db"), new Dictionary<string, string?>());
+        var store = MailsmithStore.Open(settings.DatabasePath);
+        var files = StoreGenerator.FileStems
+            .Select(stem => new ImportFile(Enum.Parse<ImportKind>(stem.Replace("_", "", StringComparison.Ordinal), ignoreCase: true), Path.Combine(data.Directory, stem + ".csv")))
+            .ToList();
+        Assert.True(new Importer(store, new ImportOptions()).Import(files).Success);
+        var runner = new CampaignRunner(store, settings);
+        var campaign = runner.Create("recommendations", audience: "all", variants: VariantAssigner.WithHoldout([new("A", 1), new("B", 1)], 0.3), seed: 4);
+        SendPathBandit.Enable(store, campaign.CampaignId, new BanditSettings("click", false, 0.01), DateTimeOffset.UtcNow);
+        await runner.ComposeAsync(campaign.CampaignId, PipelineContext.Prepare(store, settings), new PickupFolderSender(Path.Combine(_dir, "outbox")));
+        var sends = store.LoadSends(campaign.CampaignId);
+        Assert.NotEmpty(SendPathBandit.LoadBatches(store, campaign.CampaignId));
+
+        // Outcomes: the e-mailed buy more (and click); the held-out buy at a base rate.
+        var random = new Random(2);
+        using (var connection = store.OpenConnection())
+        {
+            var n = 0;
+            foreach (var s in sends.Where(s => s.State == SendState.Sent || s.Reason == VariantAssigner.HoldoutReason))
+            {
+                var treated = s.State == SendState.Sent;
+                if (random.NextDouble() < (treated ? 0.25 : 0.08))
+                {
+                    using var order = connection.CreateCommand();
+                    order.CommandText = $"INSERT INTO orders (order_id, customer_id, ordered_at, total, currency) VALUES ('T{n++}', '{s.CustomerId}', {s.PlannedAt.AddDays(1).ToUnixTimeMilliseconds()}, '20', 'USD')";
+                    order.ExecuteNonQuery();
+                }
+                if (treated && random.NextDouble() < (s.Variant == "B" ? 0.15 : 0.05))
+                {
+                    store.RecordEngagement(new EngagementEvent(s.SendId, s.CampaignId, s.CustomerId, s.Variant, "click", s.PlannedAt.AddHours(2)));
+                }
+            }
+        }
+
+        var result = await new Mailsmith.Learn.Report.ExperimentReport(store) { Settings = settings }.WriteAsync(campaign.CampaignId, Path.Combine(_dir, "report"));
+
+        Assert.Empty(result.Skipped);
+        Assert.DoesNotContain(result.Variants, v => v.Variant == VariantAssigner.Holdout);
+        var effect = result.HoldoutEffect!.Value;
+        Assert.InRange(effect.Difference, 0.08, 0.26);
+        Assert.True(effect.Interval.Low > 0 && effect.Interval.Low < effect.Difference && effect.Difference < effect.Interval.High);
+        Assert.NotNull(result.Uplift);
+        Assert.NotNull(result.Calibration);
+        foreach (var name in new[] { "qini.png", "calibration.png", "bandit.png", "allocation.png", "posterior.png" })
+        {
+            Assert.Contains(result.Images, i => Path.GetFileName(i) == name);
+        }
+        var html = await File.ReadAllTextAsync(result.HtmlPath);
+        Assert.Contains("Qini coefficient", html, StringComparison.Ordinal);
+        Assert.Contains("calibration.png", html, StringComparison.Ordinal);
+    }
+}
