@@ -31,7 +31,7 @@ internal sealed class ProfileBenchCommand : Command
                 ? JsonSerializer.Serialize(result, DemoRunner.JsonOptions)
                 : FormattableString.Invariant($"{result.Customers:N0} customers, {result.Events:N0} events: profile {result.ProfileSeconds:F1} s")
                     + (result.SaveSeconds is { } s ? FormattableString.Invariant($", save {s:F1} s") : "")
-                    + FormattableString.Invariant($", peak memory {result.PeakWorkingSetMb:N0} MB (whole process, generated data included); steps: ")
+                    + FormattableString.Invariant($", peak memory {result.PeakWorkingSetMb:N0} MB (whole process, generated data included; the data alone {result.DataResidentMb:N0} MB resident); steps: ")
                     + string.Join(", ", result.StepSeconds.Select(kv => FormattableString.Invariant($"{kv.Key} {kv.Value:F1} s"))));
             return Task.FromResult(ExitCode.Success);
         }));

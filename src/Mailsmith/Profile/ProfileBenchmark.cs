@@ -27,7 +27,7 @@ public sealed class ProfileBenchmarkOptions
 public sealed record ProfileBenchmarkResult(
     int Customers, long Events, long Orders, long Reviews, long EmailTouches,
     double GenerateSeconds, double ProfileSeconds, double? SaveSeconds, IReadOnlyDictionary<string, double> StepSeconds,
-    double PeakWorkingSetMb, double ProfileManagedMb, string ClvStatus, int? ClusterK);
+    double PeakWorkingSetMb, double DataResidentMb, double ProfileManagedMb, string ClvStatus, int? ClusterK);
 
 /// <summary>
 /// <c>mailsmith bench profile</c>: generates a seeded store in memory (the direct path: writing and importing 10M CSV
@@ -52,6 +52,7 @@ public static class ProfileBenchmark
         log?.Invoke(FormattableString.Invariant($"generated {snapshot.Customers.Count:N0} customers, {snapshot.Events.Count:N0} events, {snapshot.Orders.Count:N0} orders, {snapshot.Reviews.Count:N0} reviews, {touches:N0} opens/clicks in {generate:F1} s"));
         GC.Collect();
         var before = GC.GetTotalMemory(forceFullCollection: true);
+        var dataResident = ResidentBytes();
 
         watch.Restart();
         var run = new ProfileEnricher(ProfileOptions.Default).Run(snapshot, engagement, AsOf,
@@ -81,7 +82,7 @@ public static class ProfileBenchmark
         }
         return new ProfileBenchmarkResult(snapshot.Customers.Count, snapshot.Events.Count, snapshot.Orders.Count, snapshot.Reviews.Count, touches,
             Math.Round(generate, 2), Math.Round(profileSeconds, 2), save is { } s ? Math.Round(s, 2) : null, run.Summary.Timings,
-            Math.Round(PeakWorkingSetBytes() / 1048576.0, 0), Math.Round((after - before) / 1048576.0, 0), run.Summary.Clv.Status, run.Summary.ClusterK);
+            Math.Round(PeakWorkingSetBytes() / 1048576.0, 0), Math.Round(dataResident / 1048576.0, 0), Math.Round((after - before) / 1048576.0, 0), run.Summary.Clv.Status, run.Summary.ClusterK);
     }
 
     private static void Check(ProfileRun run, StoreSnapshot snapshot)
@@ -100,6 +101,25 @@ public static class ProfileBenchmark
         {
             throw new InvalidOperationException($"only {withAffinity} profiles with affinities and {withHour} with a send hour");
         }
+    }
+
+    /// <summary>The process's resident set now (VmRSS on Linux; the working set elsewhere).</summary>
+    public static long ResidentBytes()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return Process.GetCurrentProcess().WorkingSet64;
     }
 
     /// <summary>The process's peak resident set (VmHWM on Linux; the peak working set elsewhere).</summary>
