@@ -11,6 +11,7 @@ internal sealed class BenchCommand : Command
     public BenchCommand() : base("bench", "Measure a performance target (results go in docs/benchmarks.md)")
     {
         Add(new ServeBenchCommand());
+        Add(new ProfileBenchCommand());
     }
 
     private sealed class ServeBenchCommand : Command

@@ -72,7 +72,14 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 facts[i] = Measure(snapshot, customer, profile, engagement.Of(ids[i]), reviewsByCustomer, asOf, catalog, prices, scratch, features.AsSpan(i * dimension, dimension));
             }
             var total = Interlocked.Add(ref done, end - (chunk * 1024));
-            progress?.Invoke("preferences and send time", total, n);
+            if (progress is not null)
+            {
+                // Progress sinks (a console display) are not thread-safe; one report at a time.
+                lock (facts)
+                {
+                    progress("preferences and send time", total, n);
+                }
+            }
             return scratch;
         }, _ => { });
         timings["preferences"] = Lap(watch);

@@ -2,26 +2,53 @@
 -- send time per customer; per-product review sentiment; one row per profile run with its store-wide results.
 -- Profiles stay derived data, replaced whole by each run.
 
-ALTER TABLE profiles ADD COLUMN rfm_segment TEXT;
-ALTER TABLE profiles ADD COLUMN cluster INTEGER;
-ALTER TABLE profiles ADD COLUMN cluster_label TEXT;
-ALTER TABLE profiles ADD COLUMN p_alive REAL;
-ALTER TABLE profiles ADD COLUMN expected_purchases_30 REAL;
-ALTER TABLE profiles ADD COLUMN expected_purchases_90 REAL;
-ALTER TABLE profiles ADD COLUMN expected_purchases_365 REAL;
-ALTER TABLE profiles ADD COLUMN expected_order_value TEXT;     -- invariant decimal, store currency
-ALTER TABLE profiles ADD COLUMN clv_365 TEXT;                  -- invariant decimal, store currency
-ALTER TABLE profiles ADD COLUMN next_order_date TEXT;          -- yyyy-MM-dd
-ALTER TABLE profiles ADD COLUMN category_affinity TEXT;        -- JSON object {"Beauty": 0.4, "Beauty > Skincare": 0.3}
-ALTER TABLE profiles ADD COLUMN brand_affinity TEXT;           -- JSON object
-ALTER TABLE profiles ADD COLUMN discount_sensitivity REAL;
-ALTER TABLE profiles ADD COLUMN shrunk_discount_share REAL;
-ALTER TABLE profiles ADD COLUMN review_sentiment REAL;
-ALTER TABLE profiles ADD COLUMN review_count INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE profiles ADD COLUMN preferred_language TEXT;
-ALTER TABLE profiles ADD COLUMN best_hour_of_week INTEGER;     -- 0..167, Monday 00:00 = 0, customer's own time zone
-ALTER TABLE profiles ADD COLUMN best_hour_confidence REAL;
-ALTER TABLE profiles ADD COLUMN send_hours BLOB;               -- sparse histogram: 5 bytes per hour (hour, float32 LE)
+-- The table is rebuilt as an ordinary rowid table: a profile row is now several hundred bytes, and SQLite's
+-- WITHOUT ROWID layout is meant for small rows (wide rows in the primary-key b-tree made writing 1M profiles take 48 s).
+CREATE TABLE profiles_v2 (
+    customer_id           TEXT NOT NULL UNIQUE,
+    computed_at           INTEGER NOT NULL,
+    as_of                 INTEGER NOT NULL,
+    recency_days          REAL,
+    frequency             INTEGER NOT NULL,
+    monetary              TEXT NOT NULL,
+    r_score               INTEGER NOT NULL,
+    f_score               INTEGER NOT NULL,
+    m_score               INTEGER NOT NULL,
+    lifecycle             TEXT NOT NULL,
+    top_categories        TEXT NOT NULL,   -- '|' separated, strongest first
+    price_band            TEXT NOT NULL,   -- budget | mid | premium | unknown
+    active_hour           INTEGER,         -- 0..23 in the customer's local time
+    discount_share        REAL NOT NULL DEFAULT 0,
+    price_sensitivity     REAL NOT NULL DEFAULT 0,
+    avg_order_value       TEXT,
+    rfm_segment           TEXT,
+    cluster               INTEGER,
+    cluster_label         TEXT,
+    p_alive               REAL,
+    expected_purchases_30 REAL,
+    expected_purchases_90 REAL,
+    expected_purchases_365 REAL,
+    expected_order_value  TEXT,            -- invariant decimal, store currency
+    clv_365               TEXT,            -- invariant decimal, store currency
+    next_order_date       TEXT,            -- yyyy-MM-dd
+    category_affinity     TEXT,            -- JSON object {"Beauty": 0.4, "Beauty > Skincare": 0.3}
+    brand_affinity        TEXT,            -- JSON object
+    discount_sensitivity  REAL,
+    shrunk_discount_share REAL,
+    review_sentiment      REAL,
+    review_count          INTEGER NOT NULL DEFAULT 0,
+    preferred_language    TEXT,
+    best_hour_of_week     INTEGER,         -- 0..167, Monday 00:00 = 0, customer's own time zone
+    best_hour_confidence  REAL,
+    send_hours            BLOB             -- sparse histogram: 5 bytes per hour (hour, float32 LE)
+);
+INSERT INTO profiles_v2 (customer_id, computed_at, as_of, recency_days, frequency, monetary, r_score, f_score, m_score,
+                         lifecycle, top_categories, price_band, active_hour, discount_share, price_sensitivity, avg_order_value)
+SELECT customer_id, computed_at, as_of, recency_days, frequency, monetary, r_score, f_score, m_score,
+       lifecycle, top_categories, price_band, active_hour, discount_share, price_sensitivity, avg_order_value
+FROM profiles;
+DROP TABLE profiles;
+ALTER TABLE profiles_v2 RENAME TO profiles;
 
 CREATE INDEX ix_profiles_rfm_segment ON profiles(rfm_segment);
 
