@@ -9,9 +9,9 @@ namespace Mailsmith.Benchmarks.Profile;
 /// Counting segments over 1,000,000 in-memory profiles (seeded: lifecycle, CLV, P(alive), 3–8 category affinities at
 /// two path levels, top categories, signup dates), and compiling an expression. The profiles are built once in the
 /// setup ("after profiles are loaded"); each count walks all of them with the compiled predicate on both cores.
+/// Run in-process with fixed counts: <c>--inProcess --warmupCount 3 --iterationCount 15</c> (docs/benchmarks.md).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class SegmentBenchmarks
 {
     public const string IssueExample = "lifecycle = 'at_risk' and clv_365 > 200 and affinity('Shoes') > 0.3";
@@ -94,6 +94,14 @@ public class SegmentBenchmarks
 
     [Benchmark]
     public int Segment_CountIssueExample1M() => _population.Count(_example);
+
+    /// <summary>A fresh population each time: the count builds the three columns it reads, as a one-off CLI count does.</summary>
+    [Benchmark]
+    public int Segment_CountIssueExampleCold1M()
+    {
+        var fresh = new SegmentPopulation(_population.Rows, _population.Context);
+        return fresh.Count(_example);
+    }
 
     [Benchmark]
     public int Segment_CountWide1M() => _population.Count(_wide);

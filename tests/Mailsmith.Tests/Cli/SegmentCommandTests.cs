@@ -139,6 +139,20 @@ public sealed class SegmentCommandTests : IDisposable
     }
 
     [Fact]
+    public void ReadMe_SegmentExamples_ParseWithoutErrors()
+    {
+        var readme = File.ReadAllLines(Path.Combine(Mailsmith.Tests.Pipeline.MailsmithSettingsTests.RepoRoot(), "README.md"));
+        var lines = readme.Where(l => l.StartsWith("mailsmith segment ", StringComparison.Ordinal) || l.StartsWith("mailsmith campaign create --type winback --segment", StringComparison.Ordinal))
+            .Select(l => l.Split(" # ")[0].Trim()["mailsmith ".Length..])
+            .ToList();
+        Assert.True(lines.Count >= 8, $"{lines.Count} segment examples found in the README");
+        foreach (var line in lines)
+        {
+            Assert.True(Program.CreateCommand().Parse(line).Errors.Count == 0, line);
+        }
+    }
+
+    [Fact]
     public async Task SegmentFields_Markdown_IsTheRegistryTable()
     {
         var (code, output, _) = await Run("segment", "fields", "--markdown");
