@@ -59,11 +59,36 @@ public sealed class SegmentPopulation
     /// <summary>Compiles a stored segment; names missing from today's catalog match nobody instead of failing.</summary>
     public SegmentExpression Compile(SegmentDefinition segment) => SegmentExpression.Compile(segment.Expression, Context with { CheckNames = false });
 
-    /// <summary>The predicate of <paramref name="expression"/> over row indexes, reading this population's columns.</summary>
-    private Func<int, bool> Predicate(SegmentExpression expression) => new SegmentCompiler<int>(_columns).Compile(expression.Bound);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The predicate of <paramref name="expression"/> over row indexes, reading this population's columns; null the first
+    /// time an expression is evaluated here. Building a column costs more than one row-at-a-time pass (measured: ~450 ms
+    /// against ~150 ms for the example over 1M profiles), and a warm count over columns is ~10× faster than
+    /// that pass: so a one-off count walks the rows, and an expression used again gets its columns.
+    /// </summary>
+    private Func<int, bool>? Predicate(SegmentExpression expression) =>
+        _seen.AddOrUpdate(expression.Text, 1, (_, n) => n + 1) > 1 ? new SegmentCompiler<int>(_columns).Compile(expression.Bound) : null;
+
+    private int CountRows(Func<SegmentRow, bool> row)
+    {
+        var total = 0;
+        Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), () => 0, (range, _, local) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                if (row(Rows[i]))
+                {
+                    local++;
+                }
+            }
+            return local;
+        }, local => Interlocked.Add(ref total, local));
+        return total;
+    }
 
     /// <summary>How many rows match, counted in parallel chunks over the columns the expression reads.</summary>
-    /// <remarks>The first use of a field builds its column (one pass over the rows); later counts reuse it.</remarks>
+    /// <remarks>The first evaluation of an expression walks the rows; later ones read columns (built once, kept).</remarks>
     public int Count(SegmentExpression expression)
     {
         if (Rows.Count < ParallelThreshold)
@@ -79,7 +104,10 @@ public sealed class SegmentPopulation
             }
             return n;
         }
-        var predicate = Predicate(expression);
+        if (Predicate(expression) is not { } predicate)
+        {
+            return CountRows(expression.Predicate);
+        }
         var total = 0;
         Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), () => 0, (range, _, local) =>
         {
@@ -112,12 +140,13 @@ public sealed class SegmentPopulation
             return members;
         }
         var predicate = Predicate(expression);
+        var byRow = expression.Predicate;
         var matches = new bool[Rows.Count];
         Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), range =>
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {
-                matches[i] = predicate(i);
+                matches[i] = predicate is null ? byRow(Rows[i]) : predicate(i);
             }
         });
         for (var i = 0; i < matches.Length; i++)
