@@ -34,6 +34,8 @@ public static partial class Program
             new SentimentCommand(),
             new LearnCommand(),
             new SegmentCommand(),
+            new SendCommand(),
+            new RecsCommand(),
         };
         return root;
     }

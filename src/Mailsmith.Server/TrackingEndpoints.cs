@@ -2,6 +2,7 @@ using Mailsmith.Pipeline;
 using Mailsmith.Storage;
 using Mailsmith.Track;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
@@ -87,13 +88,31 @@ internal static class TrackingEndpoints
     internal static TrackingEvent Event(TrackingEventKind kind, MessageRef message, HttpContext http, MachineDetector machines, LinkSigner signer, string? url)
     {
         var userAgent = http.Request.Headers.UserAgent.ToString();
-        var ip = http.Connection.RemoteIpAddress?.ToString();
         var at = DateTimeOffset.UtcNow;
-        return new TrackingEvent(kind, message.SendId, message.CampaignId, message.CustomerId, at, Guid.CreateVersion7(at),
+        return new TrackingEvent(kind, message.SendId, message.CampaignId, message.CustomerId, at, EventKeys.New(at),
             Url: url,
             UserAgent: userAgent.Length == 0 ? null : userAgent.Length > 512 ? userAgent[..512] : userAgent,
-            Client: ip is null ? null : signer.Fingerprint(ip),
+            Client: ClientFingerprint(http, signer),
             MachineReason: kind is TrackingEventKind.Open or TrackingEventKind.Click ? machines.Reason(userAgent, http.Request.Method) : null);
+    }
+
+    private static readonly object FingerprintKey = new();
+
+    /// <summary>The keyed fingerprint of the client's address, computed once per connection (image proxies keep theirs open).</summary>
+    private static string? ClientFingerprint(HttpContext http, LinkSigner signer)
+    {
+        var items = http.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items is not null && items.TryGetValue(FingerprintKey, out var cached))
+        {
+            return (string?)cached;
+        }
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        var fingerprint = ip is null ? null : signer.Fingerprint(ip);
+        if (items is not null)
+        {
+            items[FingerprintKey] = fingerprint;
+        }
+        return fingerprint;
     }
 
     private static void NoCache(HttpResponse response)

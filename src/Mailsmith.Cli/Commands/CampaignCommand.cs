@@ -27,6 +27,7 @@ internal sealed class CampaignCommand : Command
         public Option<string[]> Variants { get; } = new("--variant") { Description = "A variant as NAME or NAME=WEIGHT; repeat for an experiment (default: one variant A)", AllowMultipleArgumentsPerToken = false };
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
         public Option<string?> Segment { get; } = new("--segment") { Description = "Address the members of this saved segment (see segment list), evaluated when the campaign is composed" };
+        public Option<double> Holdout { get; } = new("--holdout") { Description = "Share of the audience held out as a randomized control group that receives nothing (for uplift models), e.g. 0.1 (default 0)" };
 
         public CreateCommand() : base("create", "Create a campaign and print its id")
         {
@@ -37,11 +38,20 @@ internal sealed class CampaignCommand : Command
             Add(Variants);
             Add(Seed);
             Add(Segment);
+            Add(Holdout);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
                 var settings = GlobalOptions.Settings(parse);
                 var store = GlobalOptions.Store(settings);
                 var variants = ParseVariants(parse.GetValue(Variants));
+                if (parse.GetValue(Holdout) is var holdout and not 0)
+                {
+                    if (holdout is < 0 or >= 1)
+                    {
+                        throw new ArgumentException($"--holdout {holdout.ToString(CultureInfo.InvariantCulture)}: the share must be at least 0 and below 1");
+                    }
+                    variants = [.. Mailsmith.Learn.VariantAssigner.WithHoldout(variants ?? [new CampaignVariant("A", 1)], holdout)];
+                }
                 var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName),
                     parse.GetValue(Segment) is { } segment ? Pipeline.Audience.WithSegment(parse.GetValue(Audience), segment) : parse.GetValue(Audience), variants, parse.GetValue(Seed));
                 Console.WriteLine(campaign.CampaignId);

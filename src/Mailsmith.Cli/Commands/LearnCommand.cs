@@ -22,6 +22,7 @@ internal sealed class LearnCommand : Command
         Add(new UpliftCommand());
         Add(new ReportCommand());
         Add(new PropensityCommand());
+        Add(new LearnBanditCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)
@@ -182,6 +183,47 @@ internal sealed class LearnCommand : Command
         {
             Add(new EvalCommand());
             Add(new GenerateCommand());
+            Add(new ExportCommand());
+        }
+
+        private sealed class ExportCommand : Command
+        {
+            public Option<string> Campaign { get; } = new("--campaign") { Description = "A campaign created with --holdout, composed and sent", Required = true };
+            public Option<string> Out { get; } = new("--out") { Description = "CSV file to write", Required = true };
+            public Option<double> Window { get; } = new("--window") { Description = "Days after planning in which an order counts as a purchase", DefaultValueFactory = _ => 7 };
+
+            public ExportCommand() : base("export", "Write a campaign's holdout experiment (sent vs held out, purchase within the window, profile features) as a CSV for uplift eval")
+            {
+                Add(Campaign);
+                Add(Out);
+                Add(Window);
+                SetAction((parse, ct) => Guarded.RunAsync(async () =>
+                {
+                    var settings = GlobalOptions.Settings(parse);
+                    var store = GlobalOptions.Store(settings);
+                    var (data, revenue, ids) = StoreUpliftData.Build(store, settings, parse.GetValue(Campaign)!, parse.GetValue(Window));
+                    await StoreUpliftData.WriteCsvAsync(parse.GetValue(Out)!, data, revenue, ids, ct);
+                    Console.WriteLine($"{data.Count:N0} rows ({data.Treatment.Count(t => t):N0} sent, {data.Treatment.Count(t => !t):N0} held out; " +
+                        $"purchase rate {Rate(data, true):P2} vs {Rate(data, false):P2}) in {Path.GetFullPath(parse.GetValue(Out)!)}");
+                    Console.WriteLine($"next: mailsmith learn uplift eval --data {parse.GetValue(Out)} --treatment-column group --treatment treatment --control holdout --outcome purchase --exclude customer_id,revenue");
+                    return ExitCode.Success;
+                }));
+            }
+
+            private static double Rate(UpliftDataset data, bool treated)
+            {
+                var n = 0;
+                var y = 0;
+                for (var i = 0; i < data.Count; i++)
+                {
+                    if (data.Treatment[i] == treated)
+                    {
+                        n++;
+                        y += data.Outcome[i] ? 1 : 0;
+                    }
+                }
+                return n == 0 ? 0 : (double)y / n;
+            }
         }
 
         private sealed class EvalCommand : Command

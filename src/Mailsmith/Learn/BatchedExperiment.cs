@@ -57,7 +57,12 @@ public sealed class BatchedExperiment
     public ArmAssignment Assign(string segment, double u)
     {
         var s = Get(segment);
-        var probabilities = s.Decision.Probabilities;
+        return Draw(s.Decision.Probabilities, u);
+    }
+
+    /// <summary>The arm a uniform draw <paramref name="u"/> in [0, 1) picks from <paramref name="probabilities"/>, and its probability.</summary>
+    public static ArmAssignment Draw(IReadOnlyList<double> probabilities, double u)
+    {
         var arm = probabilities.Count - 1;
         var x = u;
         for (var a = 0; a < probabilities.Count; a++)

@@ -35,7 +35,7 @@ public sealed record CampaignRunResult(
 /// campaign again re-renders only messages not yet sent, with their original Message-IDs.
 /// Customers without consent, unsubscribed or on the suppression list are recorded as suppressed, never addressed.
 /// </remarks>
-public sealed class CampaignRunner
+public sealed partial class CampaignRunner
 {
     private readonly MailsmithStore _store;
     private readonly MailsmithSettings _settings;
@@ -106,25 +106,7 @@ public sealed class CampaignRunner
 
         // 1. Audience and eligibility → planned or suppressed sends (the outbox), in customer-id order.
         var watch = Stopwatch.StartNew();
-        var plans = new List<SendPlan>();
-        foreach (var customer in snapshot.Customers)
-        {
-            // A customer who signed up after the run's as-of moment has no profile and is not yet anyone's audience.
-            if (!context.Profiles.TryGetValue(customer.CustomerId, out var profile) || !audience.Includes(campaign.Type, customer, profile, facts))
-            {
-                continue;
-            }
-            var (variant, probability) = assigner.Assign(customer.CustomerId);
-            var reason = Excluded(customer);
-            plans.Add(new SendPlan(
-                campaign.CampaignId, customer.CustomerId, variant, probability,
-                IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
-                MessageId: mime.NewMessageId(campaign.CampaignId, customer.CustomerId),
-                State: reason is null ? SendState.Planned : SendState.Suppressed,
-                Reason: reason,
-                ScheduledFor: null));
-        }
-        var sends = _store.PlanSends(plans, _time.GetUtcNow());
+        var sends = Plan(campaign, context, audience, facts, assigner, mime, Excluded);
         var planSeconds = watch.Elapsed.TotalSeconds;
 
         var suppressed = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -150,10 +132,14 @@ public sealed class CampaignRunner
         var parallelism = _settings.Campaigns.Parallelism > 0 ? _settings.Campaigns.Parallelism : Environment.ProcessorCount;
         var batchSize = Math.Max(1, _settings.Campaigns.BatchSize);
         var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
+        // A bandit campaign (learn bandit enable) draws each batch's variants from the responses so far (docs/learn.md).
+        var bandit = SendPathBandit.For(_store, campaign, _settings.Learn,
+            id => $"{context.Profiles.GetValueOrDefault(id)?.Lifecycle}|{snapshot.CustomersById.GetValueOrDefault(id)?.Locale}");
         for (var start = 0; start < todo.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = todo.GetRange(start, Math.Min(batchSize, todo.Count - start));
+            batch = bandit?.AssignBatch(batch, _time.GetUtcNow()).ToList() ?? batch;
             var changes = new SendStateChange?[batch.Count];
             _store.UpdateSendStates(batch.Select(s => new SendStateChange(s.SendId, SendState.Sending)), _time.GetUtcNow());
             var messages = new MimeMessage?[batch.Count];
@@ -231,6 +217,34 @@ public sealed class CampaignRunner
             new SortedDictionary<string, int>(suppressed, StringComparer.Ordinal), timings,
             samples.OrderBy(s => s.Email.Locale == "zh-CN" ? 0 : s.Customer.Locale == "en-US" ? 1 : 2)
                 .ThenBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList());
+    }
+
+    // The audience as planned (or suppressed) sends, one per customer, idempotent: existing rows are kept as they are.
+    private IReadOnlyList<Send> Plan(
+        Campaign campaign, PipelineContext context, Audience audience, AudienceFacts facts, VariantAssigner assigner,
+        MimeBuilder mime, Func<Customer, string?> excluded)
+    {
+        var plans = new List<SendPlan>();
+        foreach (var customer in context.Snapshot.Customers)
+        {
+            // A customer who signed up after the run's as-of moment has no profile and is not yet anyone's audience.
+            if (!context.Profiles.TryGetValue(customer.CustomerId, out var profile) || !audience.Includes(campaign.Type, customer, profile, facts))
+            {
+                continue;
+            }
+            var (variant, probability) = assigner.Assign(customer.CustomerId);
+            var reason = excluded(customer);
+            // The campaign's randomized control group is recorded (variant 'holdout', its probability) and never sent.
+            reason ??= VariantAssigner.IsHoldout(variant) ? VariantAssigner.HoldoutReason : null;
+            plans.Add(new SendPlan(
+                campaign.CampaignId, customer.CustomerId, variant, probability,
+                IdempotencyKey: $"{campaign.CampaignId}:{customer.CustomerId}",
+                MessageId: mime.NewMessageId(campaign.CampaignId, customer.CustomerId),
+                State: reason is null ? SendState.Planned : SendState.Suppressed,
+                Reason: reason,
+                ScheduledFor: null));
+        }
+        return _store.PlanSends(plans, _time.GetUtcNow());
     }
 
     /// <summary>

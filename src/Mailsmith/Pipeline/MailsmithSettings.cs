@@ -57,6 +57,9 @@ public sealed class MailsmithSettings
     public OutboxOptions Outbox { get; init; } = new();
     public ServerOptions Server { get; init; } = new();
     public LearnOptions Learn { get; init; } = new();
+    public SmtpOptions Smtp { get; init; } = new();
+    public DkimOptions Dkim { get; init; } = new();
+    public DeliveryOptions Delivery { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
@@ -102,7 +105,7 @@ public sealed class MailsmithSettings
         {
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server", "Learn" };
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server", "Learn", "Smtp", "Dkim", "Delivery" };
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -125,6 +128,9 @@ public sealed class MailsmithSettings
             Outbox = Bind<OutboxOptions>(config, "Outbox", configPath),
             Server = Bind<ServerOptions>(config, "Server", configPath),
             Learn = Bind<LearnOptions>(config, "Learn", configPath),
+            Smtp = Bind<SmtpOptions>(config, "Smtp", configPath),
+            Dkim = Bind<DkimOptions>(config, "Dkim", configPath),
+            Delivery = Bind<DeliveryOptions>(config, "Delivery", configPath),
         };
     }
 

@@ -52,11 +52,11 @@ public sealed class PipelineContext
 
         watch.Restart();
         progress?.Report(new PipelineProgress("profile", $"profiling {snapshot.Customers.Count:N0} customers", 0, snapshot.Customers.Count));
-        var profiles = new ProfileBuilder(settings.Profile).Build(snapshot, at);
-        if (saveProfiles)
-        {
-            store.SaveProfiles(profiles.Values, at, time.GetUtcNow());
-        }
+        // The full profile stage (CLV, groups, clusters, preferences, send time); a read-only use builds without storing.
+        var profiles = saveProfiles
+            ? ProfileStage.Run(store, settings.Profile, at, time.GetUtcNow(), snapshot,
+                progress: (step, done, total) => progress?.Report(new PipelineProgress("profile", step, done, total))).Profiles
+            : new ProfileEnricher(settings.Profile).Run(snapshot, store.LoadProfileEngagement(), at).Profiles;
         timings.Add(new StageTiming("profile", watch.Elapsed.TotalSeconds, profiles.Count));
 
         watch.Restart();

@@ -102,5 +102,23 @@ public sealed record CustomerProfile(
     /// <summary>Confidence 0–1 in <see cref="BestHourOfWeek"/> (posterior mass of that hour relative to the prior's).</summary>
     public double? BestHourConfidence { get; init; }
 
-    private static readonly IReadOnlyDictionary<string, double> EmptyAffinity = new Dictionary<string, double>();
+    /// <summary>The customer's weighted activity per hour of the week (sparse); null without any activity. The posterior over hours is <see cref="SendTime.Posterior"/> with the run's population prior.</summary>
+    public SendTimeHistogram? SendTimeCounts { get; init; }
+
+    /// <summary>The behavioural cluster's description in words (e.g. "frequent buyers, big spenders, likes Beauty"); null before clustering ran.</summary>
+    public string? ClusterLabel { get; init; }
+
+    /// <summary>Discount share shrunk toward the store's base rate: (discounted orders + k·base) / (orders + k); null when the store has no discounted order.</summary>
+    public double? ShrunkDiscountShare { get; init; }
+
+    /// <summary>Number of reviews with text behind <see cref="ReviewSentiment"/>.</summary>
+    public int ReviewCount { get; init; }
+
+    /// <summary>The affinity 0–1 of any level of a category path (<c>Beauty</c> or <c>Beauty &gt; Skincare</c>); 0 when none.</summary>
+    public double Affinity(string category) => CategoryAffinity.TryGetValue(category, out var v) ? v : 0;
+
+    /// <summary>The affinity 0–1 of a brand; 0 when none.</summary>
+    public double BrandAffinityOf(string brand) => BrandAffinity.TryGetValue(brand, out var v) ? v : 0;
+
+    private static readonly IReadOnlyDictionary<string, double> EmptyAffinity = AffinityDictionary.Empty;
 }

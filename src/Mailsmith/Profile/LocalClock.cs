@@ -75,5 +75,36 @@ internal sealed class LocalClock
         return (int)((utcTicks + (minutes * TimeSpan.TicksPerMinute)) / TimeSpan.TicksPerHour % 24);
     }
 
+    /// <summary>The hour of the week 0–167 of <paramref name="at"/> on this clock, Monday 00:00–00:59 being 0.</summary>
+    public int HourOfWeek(DateTimeOffset at) => HourOfWeek(at.UtcTicks);
+
+    /// <summary>The hour of the week 0–167 of an instant given as UTC ticks, Monday 00:00–00:59 being 0.</summary>
+    public int HourOfWeek(long utcTicks)
+    {
+        var localTicks = utcTicks + (OffsetMinutesAt(utcTicks) * TimeSpan.TicksPerMinute);
+        // Tick 0 (0001-01-01) is a Monday, so whole days since then modulo 7 count from Monday.
+        var day = (int)(localTicks / TimeSpan.TicksPerDay % 7);
+        var hour = (int)(localTicks / TimeSpan.TicksPerHour % 24);
+        return (day * 24) + hour;
+    }
+
+    private long OffsetMinutesAt(long utcTicks)
+    {
+        if (_fixedUtc)
+        {
+            return 0;
+        }
+        var day = utcTicks / TimeSpan.TicksPerDay;
+        if (!_dayOffsets.TryGetValue(day, out var minutes))
+        {
+            var start = new DateTimeOffset(day * TimeSpan.TicksPerDay, TimeSpan.Zero);
+            var first = OffsetMinutes(start);
+            var last = OffsetMinutes(start.AddTicks(TimeSpan.TicksPerDay - 1));
+            minutes = first == last ? first : TransitionDay;
+            _dayOffsets.TryAdd(day, minutes);
+        }
+        return minutes == TransitionDay ? OffsetMinutes(new DateTimeOffset(utcTicks, TimeSpan.Zero)) : minutes;
+    }
+
     private int OffsetMinutes(DateTimeOffset at) => (int)_zone.GetUtcOffset(at).TotalMinutes;
 }

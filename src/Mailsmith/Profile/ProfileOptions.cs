@@ -59,4 +59,60 @@ public sealed class ProfileOptions
 
     /// <summary>Weight of the price signal (1 − mean price percentile) in price sensitivity; the discount share gets the rest. Default 0.5.</summary>
     public double SensitivityPriceWeight { get; init; } = 0.5;
+
+    // ---- CLV (BG/NBD + Gamma-Gamma on the store's orders; docs/clv.md, docs/profiles.md "Lifetime value") ----
+
+    /// <summary>The CLV horizon in months (of 365.25/12 days) for <c>Clv365</c>. Default 12.</summary>
+    public int ClvMonths { get; init; } = 12;
+
+    /// <summary>Discount rate per month applied to each month's expected spend in the CLV. Default 0.01 (about 12.7% a year).</summary>
+    public double ClvMonthlyDiscountRate { get; init; } = 0.01;
+
+    /// <summary>Fewer customers than this who bought on two different days and the CLV fit is skipped (fields stay null, with a warning). Default 20.</summary>
+    public int ClvMinRepeatCustomers { get; init; } = 20;
+
+    /// <summary>Days held out at the end of the history by <c>profile report</c> to check CLV predictions against what happened. Default 90.</summary>
+    public int ClvHoldoutDays { get; init; } = 90;
+
+    // ---- preferences (docs/profiles.md "Affinities", "Discount sensitivity", "Language") ----
+
+    /// <summary>Prior strength, in orders, that shrinks a customer's discount share toward the store's base rate. Default 5.</summary>
+    public double DiscountPriorOrders { get; init; } = 5;
+
+    /// <summary>A customer's reviews and searches must include at least this many texts in one other script before it overrides their locale's language. Default 2.</summary>
+    public int LanguageMinTexts { get; init; } = 2;
+
+    // ---- send time (docs/profiles.md "Send time") ----
+
+    /// <summary>Weight of one email open in the send-time histogram. Default 2.</summary>
+    public double SendTimeOpenWeight { get; init; } = 2;
+
+    /// <summary>Weight of one email click in the send-time histogram. Default 3.</summary>
+    public double SendTimeClickWeight { get; init; } = 3;
+
+    /// <summary>Weight of one storefront event (a visit: view, search, cart, …) in the send-time histogram. Default 1.</summary>
+    public double SendTimeVisitWeight { get; init; } = 1;
+
+    /// <summary>Weight of one order in the send-time histogram. Default 2.</summary>
+    public double SendTimeOrderWeight { get; init; } = 2;
+
+    /// <summary>Strength κ of the Dirichlet prior (the population's hour-of-week distribution), in weighted observations. Default 10.</summary>
+    public double SendTimePriorStrength { get; init; } = 10;
+
+    // ---- behavioural clusters (docs/profiles.md "Clusters") ----
+
+    /// <summary>Smallest k tried by the k-means cluster search. Default 2.</summary>
+    public int ClusterMinK { get; init; } = 2;
+
+    /// <summary>Largest k tried. Default 8.</summary>
+    public int ClusterMaxK { get; init; } = 8;
+
+    /// <summary>Customers sampled to train each k-means candidate. Default 20000.</summary>
+    public int ClusterTrainSample { get; init; } = 20_000;
+
+    /// <summary>Customers sampled to compute the silhouette that picks k (the silhouette is quadratic in this). Default 2000.</summary>
+    public int ClusterSilhouetteSample { get; init; } = 2000;
+
+    /// <summary>Seed of the cluster samples and of k-means, so a run repeats. Default 17.</summary>
+    public int ClusterSeed { get; init; } = 17;
 }

@@ -72,12 +72,18 @@ public sealed partial class MailsmithStore
         {
             create.ExecuteNonQuery();
         }
-        int current;
-        using (var select = Command(connection, "select-schema-version"))
+        // Every migration not yet recorded, not only those above the highest: migration numbers are reserved per
+        // piece of work and land in any order, so a database at version 5 may still lack 4.
+        var applied = new HashSet<int>();
+        using (var select = Command(connection, "select-applied-migrations"))
+        using (var reader = select.ExecuteReader())
         {
-            current = Convert.ToInt32(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            while (reader.Read())
+            {
+                applied.Add(reader.GetInt32(0));
+            }
         }
-        foreach (var (version, name, sql) in Sql.Migrations.Where(m => m.Version > current))
+        foreach (var (version, name, sql) in Sql.Migrations.Where(m => !applied.Contains(m.Version)))
         {
             using var transaction = connection.BeginTransaction();
             Execute(connection, sql, transaction);
@@ -287,39 +293,7 @@ public sealed partial class MailsmithStore
 
     // ---- profiles ----------------------------------------------------------------------------
 
-    /// <summary>Replaces all stored profiles with <paramref name="profiles"/> in one transaction.</summary>
-    public void SaveProfiles(IEnumerable<Profile.CustomerProfile> profiles, DateTimeOffset asOf, DateTimeOffset computedAt)
-    {
-        using var connection = OpenConnection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using (var delete = Command(connection, "delete-profiles", transaction))
-        {
-            delete.ExecuteNonQuery();
-        }
-        using var insert = Command(connection, "insert-profile", transaction);
-        foreach (var p in profiles)
-        {
-            insert.Parameters.Clear();
-            insert.Parameters.AddWithValue("$customer_id", p.CustomerId);
-            insert.Parameters.AddWithValue("$computed_at", DbValues.ToDb(computedAt));
-            insert.Parameters.AddWithValue("$as_of", DbValues.ToDb(asOf));
-            insert.Parameters.AddWithValue("$recency_days", p.RecencyDays is { } r ? r : DBNull.Value);
-            insert.Parameters.AddWithValue("$frequency", p.Frequency);
-            insert.Parameters.AddWithValue("$monetary", DbValues.ToDb(p.Monetary));
-            insert.Parameters.AddWithValue("$r_score", p.R);
-            insert.Parameters.AddWithValue("$f_score", p.F);
-            insert.Parameters.AddWithValue("$m_score", p.M);
-            insert.Parameters.AddWithValue("$lifecycle", p.Lifecycle);
-            insert.Parameters.AddWithValue("$top_categories", string.Join('|', p.TopCategories));
-            insert.Parameters.AddWithValue("$price_band", p.PriceBand);
-            insert.Parameters.AddWithValue("$active_hour", p.ActiveHour is { } h ? h : DBNull.Value);
-            insert.Parameters.AddWithValue("$discount_share", p.DiscountShare);
-            insert.Parameters.AddWithValue("$price_sensitivity", p.PriceSensitivity);
-            insert.Parameters.AddWithValue("$avg_order_value", DbValues.ToDb(p.AverageOrderValue));
-            insert.ExecuteNonQuery();
-        }
-        transaction.Commit();
-    }
+    // SaveProfiles, LoadProfiles and the profile runs live in MailsmithStore.Profiles.cs.
 
     // ---- campaigns ---------------------------------------------------------------------------
 

@@ -34,8 +34,23 @@ public sealed class PropensityTests : IDisposable
         // Calibrated: the mean prediction is near the observed rate, and the top decile responds most.
         Assert.InRange(gbm.MeanPredicted, gbm.ObservedRate * 0.8, gbm.ObservedRate * 1.25);
         Assert.True(gbm.Calibration[^1].Observed > 2 * gbm.Calibration[0].Observed);
+        // The trees are scored by the flat evaluator, which reproduced ML.NET's probabilities at fit time.
+        Assert.True(result.Models["lightgbm"].FastScoring);
         var png = PropensityTrainer.ReliabilityPlot(Path.Combine(_dir, "r.png"), result.Scores, "click");
         Assert.True(new FileInfo(png).Length > 1000);
+    }
+
+    [Fact]
+    public void Fit_LightGbmWithMissingValues_FlatScoringMatchesItsOwnCheck()
+    {
+        var random = new Random(4);
+        var x = Enumerable.Range(0, 6000).Select(_ => new[] { random.NextDouble() < 0.3 ? float.NaN : (float)random.NextDouble(), (float)random.NextDouble() }).ToList();
+        var y = x.Select(r => random.NextDouble() < (float.IsNaN(r[0]) ? 0.6 : r[0] * 0.5 + r[1] * 0.2)).ToList();
+        var model = Mailsmith.Learn.Models.BinaryClassifier.Fit(x, y, Mailsmith.Learn.Models.LearnerKind.LightGbm, 1, gbm: new Mailsmith.Learn.Models.GbmSettings { Trees = 30, MinRowsPerLeaf = 50 });
+        Assert.True(model.FastScoring);
+        var p = model.Predict(x);
+        // Missing values go where the trees learned they respond most (about 0.6 here).
+        Assert.InRange(Enumerable.Range(0, x.Count).Where(i => float.IsNaN(x[i][0])).Average(i => p[i]), 0.5, 0.7);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class ExperimentReport(MailsmithStore store)
         var variantOfCustomer = sends.ToDictionary(s => s.CustomerId, s => s.Variant, StringComparer.Ordinal);
         string? VariantOf(EngagementEvent e) => e.SendId is { } id && variantOfSend.TryGetValue(id, out var v) ? v
             : variantOfCustomer.TryGetValue(e.CustomerId, out var w) ? w : null;
-        var names = campaign.Variants.Select(v => v.Name).Concat(sends.Select(s => s.Variant)).Distinct(StringComparer.Ordinal).ToList();
+        var names = campaign.Variants.Select(v => v.Name).Concat(sends.Select(s => s.Variant)).Distinct(StringComparer.Ordinal).Where(n => !VariantAssigner.IsHoldout(n)).ToList();
         var sent = names.ToDictionary(n => n, n => (long)sends.Count(s => s.Variant == n), StringComparer.Ordinal);
         HashSet<string> Distinct(string type, string variant) => engagement.Where(e => e.Type == type && !e.IsMachine && VariantOf(e) == variant).Select(e => e.CustomerId).ToHashSet(StringComparer.Ordinal);
         var arms = names.Select(n => new ArmCounts(n, sent[n], Distinct("click", n).Count)).ToList();

@@ -8,3 +8,7 @@ SELECT coalesce(max(version), 0) FROM schema_migrations;
 -- name: insert-schema-migration
 -- Written in the migration's own transaction: a migration is applied and recorded together, or neither.
 INSERT INTO schema_migrations (version, name, applied_at) VALUES ($version, $name, $at);
+
+-- name: select-applied-migrations
+-- Which migrations a database has: one reserved number may land after a higher one, so gaps are filled.
+SELECT version FROM schema_migrations;
