@@ -49,7 +49,8 @@ public sealed class SegmentPopulation
     {
         var snapshot = StoreSnapshot.Load(store);
         var at = asOf ?? store.LatestActivity() ?? (time ?? TimeProvider.System).GetUtcNow();
-        return From(snapshot, new ProfileBuilder(options).Build(snapshot, at), at);
+        // The whole profile stage (RFM, CLV and churn, clusters, affinities, send time), as a campaign run computes it.
+        return From(snapshot, new ProfileEnricher(options).Run(snapshot, store.LoadProfileEngagement(), at).Profiles, at);
     }
 
     /// <summary>Compiles <paramref name="expression"/> in this population's context, checking affinity names against the catalog.</summary>

@@ -22,6 +22,7 @@ public sealed class SegmentEvaluationTests
     [InlineData("rfm_segment = 'champions'")]
     [InlineData("rfm_segment != 'lost'")]
     [InlineData("rfm_segment contains 'champ'")]
+    [InlineData("rfm_segment in ('champions', 'lost')")]
     [InlineData("rfm_segment not starts_with 'x'")]
     [InlineData("next_order_date > '2000-01-01'")]
     [InlineData("clv_365 > p_alive")]
