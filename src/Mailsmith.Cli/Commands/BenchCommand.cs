@@ -12,6 +12,30 @@ internal sealed class BenchCommand : Command
     {
         Add(new ServeBenchCommand());
         Add(new ProfileBenchCommand());
+        Add(new SegmentsBenchCommand());
+    }
+
+    private sealed class SegmentsBenchCommand : Command
+    {
+        public Option<int> Customers { get; } = new("--customers") { Description = "Profiles held in memory (default 1000000)", DefaultValueFactory = _ => 1_000_000 };
+        public Option<int> Repetitions { get; } = new("--repetitions") { Description = "Repetitions; medians are printed (default 7)", DefaultValueFactory = _ => 7 };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print the figures as JSON" };
+
+        public SegmentsBenchCommand() : base("segments", "Count segments over seeded in-memory profiles (docs/benchmarks.md)")
+        {
+            Add(Customers);
+            Add(Repetitions);
+            Add(Json);
+            SetAction((parse, ct) => Guarded.RunAsync(() =>
+            {
+                var result = Mailsmith.Profile.Segments.SegmentBenchmark.Run(parse.GetValue(Customers), Math.Max(1, parse.GetValue(Repetitions)), line => Console.Error.WriteLine(line));
+                Console.WriteLine(parse.GetValue(Json)
+                    ? JsonSerializer.Serialize(result, DemoRunner.JsonOptions)
+                    : $"{result.Customers:N0} profiles: count (issue example, {result.Members:N0} members) first {result.FirstCountMs:F1} ms, second (building columns) {result.ColumnBuildCountMs:F1} ms, warm {result.WarmCountMs:F1} ms; "
+                      + $"wide expression {result.WideWarmCountMs:F1} ms; row by row {result.RowByRowCountMs:F1} ms; members {result.MembersMs:F1} ms; compile {result.CompileMs * 1000:F0} µs");
+                return Task.FromResult(ExitCode.Success);
+            }));
+        }
     }
 
     private sealed class ServeBenchCommand : Command

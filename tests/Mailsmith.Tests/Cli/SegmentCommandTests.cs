@@ -66,6 +66,13 @@ public sealed class SegmentCommandTests : IDisposable
         Assert.Equal(Stage("at_risk") + Stage("lapsed"), await Count("--where", "LIFECYCLE IN ('at_risk', 'lapsed')"));
         Assert.Equal(customers - Stage("vip"), await Count("--where", "not lifecycle = 'vip'"));
         Assert.Equal(customers, await Count("--where", "lifecycle = 'vip' or lifecycle != 'vip'"));
+        // Fields of the richer profile stage are filled: affinities at both path levels, CLV with its missing values.
+        var beauty = await Count("--where", "affinity('Beauty') > 0");
+        Assert.InRange(beauty, 1, customers - 1);
+        Assert.InRange(await Count("--where", "affinity('Beauty > Skincare') > 0"), 1, beauty);
+        var clvKnown = await Count("--where", "clv_365 is not null");
+        Assert.Equal(clvKnown, await Count("--where", "clv_365 > 200") + await Count("--where", "clv_365 <= 200"));
+        Assert.Equal(customers, await Count("--where", "clv_365 > 200") + await Count("--where", "not clv_365 > 200"));
 
         var create = await Run("segment", "create", "slipping", "--where", "lifecycle in ('at_risk', 'lapsed') and frequency >= 1", "--description", "win them back");
         Assert.Equal(ExitCode.Success, create.Code);
@@ -136,6 +143,20 @@ public sealed class SegmentCommandTests : IDisposable
         Assert.Contains(id, refused.Errors, StringComparison.Ordinal);
         Assert.Equal(ExitCode.Success, (await Run("segment", "delete", "slipping", "--force")).Code);
         Assert.Equal(ExitCode.NotFound, (await Run("segment", "show", "slipping")).Code);
+    }
+
+    [Fact]
+    public void ReadMe_SegmentExamples_ParseWithoutErrors()
+    {
+        var readme = File.ReadAllLines(Path.Combine(Mailsmith.Tests.Pipeline.MailsmithSettingsTests.RepoRoot(), "README.md"));
+        var lines = readme.Where(l => l.StartsWith("mailsmith segment ", StringComparison.Ordinal) || l.StartsWith("mailsmith campaign create --type winback --segment", StringComparison.Ordinal))
+            .Select(l => l.Split(" # ")[0].Trim()["mailsmith ".Length..])
+            .ToList();
+        Assert.True(lines.Count >= 8, $"{lines.Count} segment examples found in the README");
+        foreach (var line in lines)
+        {
+            Assert.True(Program.CreateCommand().Parse(line).Errors.Count == 0, line);
+        }
     }
 
     [Fact]

@@ -1,5 +1,44 @@
 namespace Mailsmith.Profile.Segments;
 
+/// <summary>How a compiled predicate reads values from its rows: the registry's accessors on a <see cref="SegmentRow"/>,
+/// or a population's columns by row index (<see cref="SegmentPopulation"/>).</summary>
+/// <typeparam name="T">What the predicate is applied to.</typeparam>
+internal interface ISegmentAccessors<T>
+{
+    /// <summary>A number or date (day number); NaN when missing.</summary>
+    Func<T, double> Number(SegmentField field);
+
+    Func<T, string?> Text(SegmentField field);
+
+    Func<T, bool?> Boolean(SegmentField field);
+
+    Func<T, IReadOnlyList<string>> List(SegmentField field);
+
+    /// <summary>The affinity the keys name; 0 when none.</summary>
+    Func<T, double> Affinity(BoundAffinity affinity);
+}
+
+/// <summary>The registry's own accessors, for one row at a time.</summary>
+internal sealed class RowAccessors : ISegmentAccessors<SegmentRow>
+{
+    public static RowAccessors Instance { get; } = new();
+
+    public Func<SegmentRow, double> Number(SegmentField field) => field.Number!;
+
+    public Func<SegmentRow, string?> Text(SegmentField field) => field.Text!;
+
+    public Func<SegmentRow, bool?> Boolean(SegmentField field) => field.Boolean!;
+
+    public Func<SegmentRow, IReadOnlyList<string>> List(SegmentField field) => field.List!;
+
+    public Func<SegmentRow, double> Affinity(BoundAffinity affinity)
+    {
+        var keys = affinity.Keys.ToArray();
+        var brand = affinity.Brand;
+        return row => SegmentCompiler.Lookup(brand ? row.Profile.BrandAffinity : row.Profile.CategoryAffinity, keys);
+    }
+}
+
 /// <summary>
 /// Turns a bound tree into a predicate over <see cref="SegmentRow"/>: a tree of closures over the registry's typed
 /// accessors, with constants captured and the common "field op constant" shapes specialized, so evaluating a row
@@ -12,7 +51,30 @@ namespace Mailsmith.Profile.Segments;
 /// </remarks>
 public static class SegmentCompiler
 {
-    public static Func<SegmentRow, bool> Compile(BoundCondition condition) => condition switch
+    public static Func<SegmentRow, bool> Compile(BoundCondition condition) => new SegmentCompiler<SegmentRow>(RowAccessors.Instance).Compile(condition);
+
+    /// <summary>The value of the first of <paramref name="keys"/> in <paramref name="map"/>; 0 when none is there.</summary>
+    internal static double Lookup(IReadOnlyDictionary<string, double> map, string[] keys)
+    {
+        if (map.Count == 0)
+        {
+            return 0;
+        }
+        foreach (var key in keys)
+        {
+            if (map.TryGetValue(key, out var v))
+            {
+                return v;
+            }
+        }
+        return 0;
+    }
+}
+
+/// <summary>The compiler over any row type <typeparamref name="T"/>, reading values through <see cref="ISegmentAccessors{T}"/>.</summary>
+internal sealed class SegmentCompiler<T>(ISegmentAccessors<T> accessors)
+{
+    public Func<T, bool> Compile(BoundCondition condition) => condition switch
     {
         BoundAnd a => And(Compile(a.Left), Compile(a.Right)),
         BoundOr o => Or(Compile(o.Left), Compile(o.Right)),
@@ -26,58 +88,35 @@ public static class SegmentCompiler
         _ => throw new ArgumentException($"unsupported condition {condition.GetType().Name}", nameof(condition)),
     };
 
-    private static Func<SegmentRow, bool> And(Func<SegmentRow, bool> l, Func<SegmentRow, bool> r) => row => l(row) && r(row);
+    private Func<T, bool> And(Func<T, bool> l, Func<T, bool> r) => row => l(row) && r(row);
 
-    private static Func<SegmentRow, bool> Or(Func<SegmentRow, bool> l, Func<SegmentRow, bool> r) => row => l(row) || r(row);
+    private Func<T, bool> Or(Func<T, bool> l, Func<T, bool> r) => row => l(row) || r(row);
 
-    private static Func<SegmentRow, bool> Not(Func<SegmentRow, bool> f) => row => !f(row);
+    private Func<T, bool> Not(Func<T, bool> f) => row => !f(row);
 
-    /// <summary>A number or date value (day number); NaN when missing.</summary>
-    internal static Func<SegmentRow, double> Number(BoundValue value) => value switch
+    private Func<T, double> Number(BoundValue value) => value switch
     {
-        BoundField f => f.Field.Number!,
+        BoundField f => accessors.Number(f.Field),
         BoundConstant c => _ => c.Number,
-        BoundAffinity a => Affinity(a),
+        BoundAffinity a => accessors.Affinity(a),
         _ => throw new ArgumentException($"{value} is not a number", nameof(value)),
     };
 
-    private static Func<SegmentRow, double> Affinity(BoundAffinity a)
+    private Func<T, string?> Text(BoundValue value) => value switch
     {
-        var keys = a.Keys.ToArray();
-        var brand = a.Brand;
-        return row =>
-        {
-            var map = brand ? row.Profile.BrandAffinity : row.Profile.CategoryAffinity;
-            if (map.Count == 0)
-            {
-                return 0;
-            }
-            foreach (var key in keys)
-            {
-                if (map.TryGetValue(key, out var v))
-                {
-                    return v;
-                }
-            }
-            return 0;
-        };
-    }
-
-    private static Func<SegmentRow, string?> Text(BoundValue value) => value switch
-    {
-        BoundField f => f.Field.Text!,
+        BoundField f => accessors.Text(f.Field),
         BoundConstant c => _ => c.Text,
         _ => throw new ArgumentException($"{value} is not text", nameof(value)),
     };
 
-    private static Func<SegmentRow, bool?> Boolean(BoundValue value) => value switch
+    private Func<T, bool?> Boolean(BoundValue value) => value switch
     {
-        BoundField f => f.Field.Boolean!,
+        BoundField f => accessors.Boolean(f.Field),
         BoundConstant c => _ => c.Boolean,
         _ => throw new ArgumentException($"{value} is not a boolean", nameof(value)),
     };
 
-    private static Func<SegmentRow, bool> Compare(BoundCompare c)
+    private Func<T, bool> Compare(BoundCompare c)
     {
         switch (c.Left.Type)
         {
@@ -122,7 +161,7 @@ public static class SegmentCompiler
     private static string Flip(string op) => op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
 
     // NaN (missing) makes every IEEE comparison false except !=, which is why != checks it explicitly.
-    private static Func<SegmentRow, bool> CompareNumber(string op, Func<SegmentRow, double> f, double k) => op switch
+    private Func<T, bool> CompareNumber(string op, Func<T, double> f, double k) => op switch
     {
         "=" => row => f(row) == k,
         "!=" => row => f(row) is var v && !double.IsNaN(v) && v != k,
@@ -133,10 +172,10 @@ public static class SegmentCompiler
         _ => throw new ArgumentException($"operator {op}", nameof(op)),
     };
 
-    private static Func<SegmentRow, bool> In(BoundIn i)
+    private Func<T, bool> In(BoundIn i)
     {
-        Func<SegmentRow, bool> holds;
-        Func<SegmentRow, bool> present;
+        Func<T, bool> holds;
+        Func<T, bool> present;
         switch (i.Value.Type)
         {
             case SegmentType.Number or SegmentType.Date:
@@ -163,10 +202,10 @@ public static class SegmentCompiler
         return i.Negated ? row => present(row) && !holds(row) : holds;
     }
 
-    private static Func<SegmentRow, bool> Between(BoundBetween b)
+    private Func<T, bool> Between(BoundBetween b)
     {
         var f = Number(b.Value);
-        Func<SegmentRow, bool> inside;
+        Func<T, bool> inside;
         if (b.Low is BoundConstant lo && b.High is BoundConstant hi)
         {
             var (l, h) = (lo.Number, hi.Number);
@@ -191,29 +230,43 @@ public static class SegmentCompiler
         return row => !double.IsNaN(f(row)) && !double.IsNaN(low(row)) && !double.IsNaN(high(row)) && !inside(row);
     }
 
-    private static Func<SegmentRow, bool> IsNull(BoundIsNull n)
+    private Func<T, bool> IsNull(BoundIsNull n)
     {
         var field = ((BoundField)n.Value).Field;
-        Func<SegmentRow, bool> missing = field.Type switch
+        Func<T, bool> missing;
+        switch (field.Type)
         {
-            SegmentType.Number or SegmentType.Date => row => double.IsNaN(field.Number!(row)),
-            SegmentType.Text => row => field.Text!(row) is null,
-            SegmentType.Boolean => row => field.Boolean!(row) is null,
-            // An empty list counts as missing.
-            SegmentType.CategoryList => row => field.List!(row).Count == 0,
-            _ => throw new ArgumentException($"unsupported field type {field.Type}", nameof(n)),
-        };
+            case SegmentType.Number or SegmentType.Date:
+                var number = accessors.Number(field);
+                missing = row => double.IsNaN(number(row));
+                break;
+            case SegmentType.Text:
+                var text = accessors.Text(field);
+                missing = row => text(row) is null;
+                break;
+            case SegmentType.Boolean:
+                var boolean = accessors.Boolean(field);
+                missing = row => boolean(row) is null;
+                break;
+            case SegmentType.CategoryList:
+                // An empty list counts as missing.
+                var list = accessors.List(field);
+                missing = row => list(row).Count == 0;
+                break;
+            default:
+                throw new ArgumentException($"unsupported field type {field.Type}", nameof(n));
+        }
         return n.Negated ? row => !missing(row) : missing;
     }
 
-    private static Func<SegmentRow, bool> Match(BoundMatch m)
+    private Func<T, bool> Match(BoundMatch m)
     {
-        Func<SegmentRow, bool> holds;
-        Func<SegmentRow, bool> present;
+        Func<T, bool> holds;
+        Func<T, bool> present;
         var pattern = Text(m.Pattern);
         if (m.Value.Type == SegmentType.CategoryList)
         {
-            var list = ((BoundField)m.Value).Field.List!;
+            var list = accessors.List(((BoundField)m.Value).Field);
             if (m.Pattern is BoundConstant { Text: { } level })
             {
                 // The usual case: a constant category; paths in the catalog's own format match by prefix without splitting.
@@ -262,7 +315,7 @@ public static class SegmentCompiler
         return false;
     }
 
-    private static Func<SegmentRow, bool> Truth(BoundTruth t)
+    private Func<T, bool> Truth(BoundTruth t)
     {
         var b = Boolean(t.Value);
         return row => b(row) == true;

@@ -136,14 +136,16 @@ public static class SegmentFields
         Num("m_score", P, "Monetary score 1–5, by quintiles; 0 without orders.", r => r.Profile.M),
         Text("rfm", P, "The RFM cell as three digits (`545`); `000` without orders.", r => r.Profile.Rfm),
         Text("lifecycle", P, "Lifecycle stage.", r => r.Profile.Lifecycle, Lifecycle.All),
-        Text("rfm_segment", P, "Named RFM group (`champions`, `loyal`, … `lost`); null until the profile stage computes it.", r => r.Profile.RfmSegment),
+        Text("rfm_segment", P, "Named RFM group (rules in docs/profiles.md); null until the profile stage computes it.", r => r.Profile.RfmSegment, RfmSegments.All),
         Num("cluster", P, "Behavioural cluster number (k-means); null until clustering ran.", r => I(r.Profile.Cluster)),
+        Text("cluster_label", P, "The cluster described in words (`frequent buyers, big spenders, likes Beauty`); null until clustering ran.", r => r.Profile.ClusterLabel),
         Text("top_category", P, "The strongest of the top categories (a full path, `Home > Kitchen`); null without interest.",
             r => r.Profile.TopCategories.Count > 0 ? r.Profile.TopCategories[0] : null),
         new("top_categories", SegmentType.CategoryList, P, "Up to three category paths by time-decayed interest, strongest first. Only `contains` applies, and it matches any level of a path: `top_categories contains 'Home'` holds for `Home > Kitchen`.") { List = r => r.Profile.TopCategories },
         Text("price_band", P, "Price band relative to each category's prices.", r => r.Profile.PriceBand, [PriceBand.Budget, PriceBand.Mid, PriceBand.Premium, PriceBand.Unknown]),
         Num("price_sensitivity", P, "0–1: how strongly price and discounts move this customer.", r => r.Profile.PriceSensitivity),
         Num("discount_share", P, "Share of orders that used a discount, 0–1.", r => r.Profile.DiscountShare),
+        Num("shrunk_discount_share", P, "Discount share shrunk toward the store's base rate; null when the store has no discounted order.", r => N(r.Profile.ShrunkDiscountShare)),
         Num("discount_sensitivity", P, "0–1: discount buying relative to the store's base rate (0.5 = base rate); null until computed.", r => N(r.Profile.DiscountSensitivity)),
         Num("active_hour", P, "Hour 0–23 of local time at which the customer is most active; null without events.", r => I(r.Profile.ActiveHour)),
 
@@ -158,6 +160,7 @@ public static class SegmentFields
 
         // The profile: preferences and send time.
         Num("review_sentiment", P, "Mean sentiment of the customer's reviews, −1 to 1; null without reviews.", r => N(r.Profile.ReviewSentiment)),
+        Num("review_count", P, "Number of the customer's reviews with text (behind `review_sentiment`).", r => r.Profile.ReviewCount),
         Text("preferred_language", P, "Preferred language/locale from the record and behaviour (`zh-CN`); null until computed.", r => r.Profile.PreferredLanguage),
         Num("best_hour_of_week", P, "Best hour of the week 0–167 (Monday 00:00 = 0) in the customer's time zone.", r => I(r.Profile.BestHourOfWeek)),
         Num("best_hour_confidence", P, "Confidence 0–1 in `best_hour_of_week`.", r => N(r.Profile.BestHourConfidence)),

@@ -151,9 +151,13 @@ public static class SegmentParser
                     '(' => TokenKind.OpenParen,
                     ')' => TokenKind.CloseParen,
                     ',' => TokenKind.Comma,
-                    _ => throw new SegmentExpressionException(s, start, 1, c == '&' || c == '|'
-                        ? $"unexpected '{c}': write 'and' / 'or'"
-                        : c == '!' ? "unexpected '!': write 'not', or '!=' for not equal" : $"unexpected character '{c}'"),
+                    _ => throw new SegmentExpressionException(s, start, 1, c switch
+                    {
+                        '&' or '|' => $"unexpected '{c}': write 'and' / 'or'",
+                        '!' => "unexpected '!': write 'not', or '!=' for not equal",
+                        '-' or '+' or '*' or '/' => $"unexpected '{c}': the language has no arithmetic",
+                        _ => $"unexpected character '{c}'",
+                    }),
                 };
                 tokens.Add(new Token(kind, c.ToString(), new TextSpan(start, 1)));
                 i++;
@@ -329,10 +333,6 @@ public static class SegmentParser
                 }
                 var n = Take();
                 return new IsNullSyntax(value, isNot, TextSpan.Cover(value.Span, n.Span));
-            }
-            if (t.Kind == TokenKind.Number && t.Text.StartsWith('-'))
-            {
-                throw Error(t, "unexpected '-': the language has no arithmetic");
             }
             if (t.Kind is TokenKind.End or TokenKind.CloseParen || t.IsKeyword("and") || t.IsKeyword("or"))
             {

@@ -4,16 +4,19 @@ using Mailsmith.Storage;
 namespace Mailsmith.Profile.Segments;
 
 /// <summary>
-/// The customers a segment is evaluated against, each with their current profile, in customer-id order; and the
+/// The customers a segment is evaluated against, each with their current profile, in the snapshot's (customer-id) order; and the
 /// <see cref="SegmentContext"/> (as-of moment, catalog names) expressions are bound in.
 /// </summary>
 /// <remarks>Immutable; <see cref="Count"/> and <see cref="Members"/> may run concurrently.</remarks>
 public sealed class SegmentPopulation
 {
+    private readonly SegmentColumns _columns;
+
     public SegmentPopulation(IReadOnlyList<SegmentRow> rows, SegmentContext context)
     {
         Rows = rows;
         Context = context;
+        _columns = new SegmentColumns(rows);
     }
 
     public IReadOnlyList<SegmentRow> Rows { get; }
@@ -27,7 +30,8 @@ public sealed class SegmentPopulation
     public static SegmentPopulation From(StoreSnapshot snapshot, IReadOnlyDictionary<string, CustomerProfile> profiles, DateTimeOffset asOf)
     {
         var rows = new List<SegmentRow>(profiles.Count);
-        foreach (var customer in snapshot.Customers.OrderBy(c => c.CustomerId, StringComparer.Ordinal))
+        // The snapshot lists customers in id order already (the store reads them so), which exports and samples keep.
+        foreach (var customer in snapshot.Customers)
         {
             if (profiles.TryGetValue(customer.CustomerId, out var profile))
             {
@@ -45,7 +49,8 @@ public sealed class SegmentPopulation
     {
         var snapshot = StoreSnapshot.Load(store);
         var at = asOf ?? store.LatestActivity() ?? (time ?? TimeProvider.System).GetUtcNow();
-        return From(snapshot, new ProfileBuilder(options).Build(snapshot, at), at);
+        // The whole profile stage (RFM, CLV and churn, clusters, affinities, send time), as a campaign run computes it.
+        return From(snapshot, new ProfileEnricher(options).Run(snapshot, store.LoadProfileEngagement(), at).Profiles, at);
     }
 
     /// <summary>Compiles <paramref name="expression"/> in this population's context, checking affinity names against the catalog.</summary>
@@ -55,28 +60,25 @@ public sealed class SegmentPopulation
     /// <summary>Compiles a stored segment; names missing from today's catalog match nobody instead of failing.</summary>
     public SegmentExpression Compile(SegmentDefinition segment) => SegmentExpression.Compile(segment.Expression, Context with { CheckNames = false });
 
-    /// <summary>How many rows match, counted in parallel chunks.</summary>
-    public int Count(SegmentExpression expression)
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The predicate of <paramref name="expression"/> over row indexes, reading this population's columns; null the first
+    /// time an expression is evaluated here. Building a column costs more than one row-at-a-time pass (measured: ~450 ms
+    /// against ~150 ms for the example over 1M profiles), and a warm count over columns is ~10× faster than
+    /// that pass: so a one-off count walks the rows, and an expression used again gets its columns.
+    /// </summary>
+    private Func<int, bool>? Predicate(SegmentExpression expression) =>
+        _seen.AddOrUpdate(expression.Text, 1, (_, n) => n + 1) > 1 ? new SegmentCompiler<int>(_columns).Compile(expression.Bound) : null;
+
+    private int CountRows(Func<SegmentRow, bool> row)
     {
-        var predicate = expression.Predicate;
-        if (Rows.Count < ParallelThreshold)
-        {
-            var n = 0;
-            for (var i = 0; i < Rows.Count; i++)
-            {
-                if (predicate(Rows[i]))
-                {
-                    n++;
-                }
-            }
-            return n;
-        }
         var total = 0;
         Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), () => 0, (range, _, local) =>
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {
-                if (predicate(Rows[i]))
+                if (row(Rows[i]))
                 {
                     local++;
                 }
@@ -86,19 +88,68 @@ public sealed class SegmentPopulation
         return total;
     }
 
-    /// <summary>The matching rows in customer-id order.</summary>
+    /// <summary>How many rows match, counted in parallel chunks over the columns the expression reads.</summary>
+    /// <remarks>The first evaluation of an expression walks the rows; later ones read columns (built once, kept).</remarks>
+    public int Count(SegmentExpression expression)
+    {
+        if (Rows.Count < ParallelThreshold)
+        {
+            var row = expression.Predicate;
+            var n = 0;
+            for (var i = 0; i < Rows.Count; i++)
+            {
+                if (row(Rows[i]))
+                {
+                    n++;
+                }
+            }
+            return n;
+        }
+        if (Predicate(expression) is not { } predicate)
+        {
+            return CountRows(expression.Predicate);
+        }
+        var total = 0;
+        Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), () => 0, (range, _, local) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++)
+            {
+                if (predicate(i))
+                {
+                    local++;
+                }
+            }
+            return local;
+        }, local => Interlocked.Add(ref total, local));
+        return total;
+    }
+
+    /// <summary>The matching rows in the population's order.</summary>
     public IReadOnlyList<SegmentRow> Members(SegmentExpression expression)
     {
-        var predicate = expression.Predicate;
+        var members = new List<SegmentRow>();
+        if (Rows.Count < ParallelThreshold)
+        {
+            var row = expression.Predicate;
+            foreach (var r in Rows)
+            {
+                if (row(r))
+                {
+                    members.Add(r);
+                }
+            }
+            return members;
+        }
+        var predicate = Predicate(expression);
+        var byRow = expression.Predicate;
         var matches = new bool[Rows.Count];
         Parallel.ForEach(Partitioner.Create(0, Rows.Count, ChunkSize), range =>
         {
             for (var i = range.Item1; i < range.Item2; i++)
             {
-                matches[i] = predicate(Rows[i]);
+                matches[i] = predicate is null ? byRow(Rows[i]) : predicate(i);
             }
         });
-        var members = new List<SegmentRow>();
         for (var i = 0; i < matches.Length; i++)
         {
             if (matches[i])

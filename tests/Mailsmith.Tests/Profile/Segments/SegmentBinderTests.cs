@@ -58,6 +58,7 @@ public sealed class SegmentBinderTests
 
     [Theory]
     [InlineData("lifecycle = 'at_rsk'", "unknown lifecycle 'at_rsk' (did you mean 'at_risk'?); lifecycle is one of: new, active, at_risk, lapsed, vip", 13)]
+    [InlineData("rfm_segment = 'champion'", "unknown rfm_segment 'champion' (did you mean 'champions'?); rfm_segment is one of: RFMALL", 15)]
     [InlineData("price_band in ('mid', 'premum')", "unknown price_band 'premum' (did you mean 'premium'?); price_band is one of: budget, mid, premium, unknown", 23)]
     [InlineData("affinity('Shoe') > 0", "unknown category 'Shoe' (did you mean 'Shoes'?)", 10)]
     [InlineData("affinity('Running') > 0", "unknown category 'Running' (did you mean 'Shoes > Running'?)", 10)]
@@ -71,7 +72,7 @@ public sealed class SegmentBinderTests
     public void Bind_Values_CheckedAgainstWhatExists(string expression, string reason, int column)
     {
         var e = Error(expression);
-        Assert.Equal(reason, e.Reason);
+        Assert.Equal(reason.Replace("RFMALL", string.Join(", ", Mailsmith.Profile.RfmSegments.All), StringComparison.Ordinal), e.Reason);
         Assert.Equal(column, e.Column);
     }
 

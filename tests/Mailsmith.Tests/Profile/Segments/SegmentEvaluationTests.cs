@@ -22,6 +22,7 @@ public sealed class SegmentEvaluationTests
     [InlineData("rfm_segment = 'champions'")]
     [InlineData("rfm_segment != 'lost'")]
     [InlineData("rfm_segment contains 'champ'")]
+    [InlineData("rfm_segment in ('champions', 'lost')")]
     [InlineData("rfm_segment not starts_with 'x'")]
     [InlineData("next_order_date > '2000-01-01'")]
     [InlineData("clv_365 > p_alive")]
@@ -168,5 +169,57 @@ public sealed class SegmentEvaluationTests
         Assert.False(e.Matches(R(Lifecycle.AtRisk, 150m, 0.5)));
         Assert.False(e.Matches(R(Lifecycle.AtRisk, null, 0.5)));
         Assert.False(e.Matches(R(Lifecycle.AtRisk, 250m, 0.2)));
+    }
+}
+
+public sealed class SegmentPopulationTests
+{
+    private static readonly string[] Expressions =
+    [
+        "lifecycle = 'at_risk' and clv_365 > 200 and affinity('Shoes') > 0.3",
+        "clv_365 is null or p_alive between 0.2 and 0.5",
+        "not (clv_365 > 100) and lifecycle not in ('vip', 'new')",
+        "clv_365 != 300 and recency_days < 50",
+        "top_categories contains 'Shoes > Running' or brand_affinity('Kinsei') >= 0.5",
+        "consent and signup_date > days_ago(200) and first_name is not null and email contains '7'",
+        "affinity('Home > Kitchen') > 0 and not unsubscribed",
+        "rfm_segment starts_with 'cham' or rfm_segment not contains 'l'",
+    ];
+
+    [Fact]
+    public void CountAndMembers_OnALargePopulation_AgreeWithTheRowPredicate()
+    {
+        // Above the size where counting switches from the row predicate to columns, so both paths are compared.
+        var random = new Random(5);
+        string[] categories = ["Shoes > Running > Trail", "Shoes > Casual", "Home > Kitchen > Knives"];
+        var rows = new List<SegmentRow>();
+        for (var i = 0; i < 70_000; i++)
+        {
+            var id = $"C{i:000000}";
+            var profile = Rows.ProfileOf(id, Lifecycle.All[random.Next(Lifecycle.All.Count)], random.Next(4) == 0 ? null : random.Next(100),
+                topCategories: random.Next(3) == 0 ? [] : [categories[random.Next(3)]]) with
+            {
+                Clv365 = random.Next(4) == 0 ? null : random.Next(0, 500),
+                PAlive = random.Next(4) == 0 ? null : random.NextDouble(),
+                RfmSegment = random.Next(3) switch { 0 => null, 1 => "champions", _ => "lost" },
+                CategoryAffinity = random.Next(2) == 0 ? new Dictionary<string, double>() : new Dictionary<string, double>
+                {
+                    ["Shoes"] = random.NextDouble(), ["Home > Kitchen"] = random.NextDouble(),
+                },
+                BrandAffinity = new Dictionary<string, double> { ["Kinsei"] = random.NextDouble() },
+            };
+            var customer = Rows.CustomerOf(id, consent: random.Next(5) != 0, signup: Rows.AsOf.AddDays(-random.Next(400)), firstName: random.Next(3) == 0 ? null : "A");
+            rows.Add(new SegmentRow(customer, profile));
+        }
+        var population = new SegmentPopulation(rows, Rows.Context);
+        foreach (var text in Expressions)
+        {
+            var expression = population.Compile(text);
+            var expected = rows.Where(expression.Matches).ToList();
+            Assert.InRange(expected.Count, 1, rows.Count - 1);
+            Assert.Equal(expected.Count, population.Count(expression));
+            Assert.Equal(expected.Count, population.Count(expression));
+            Assert.Equal(expected.Select(r => r.Customer.CustomerId), population.Members(expression).Select(r => r.Customer.CustomerId));
+        }
     }
 }

@@ -23,6 +23,7 @@ public sealed partial class SegmentFieldsTests
         ["ExpectedPurchases365"] = "expected_purchases_365",
         ["Clv365"] = "clv_365",
         ["PAlive"] = "p_alive",
+        ["SendTimeCounts"] = "best_hour_of_week, best_hour_confidence",
         ["SignupAt"] = "signup_date",
         ["ConsentAt"] = "consent_date",
         ["UnsubscribedAt"] = "unsubscribed, unsubscribed_date",

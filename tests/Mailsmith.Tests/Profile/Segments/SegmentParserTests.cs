@@ -84,6 +84,8 @@ public sealed class SegmentParserTests
     [InlineData("3days > 1", "'3days' is not a number or a name (names start with a letter)", 1, 5)]
     [InlineData("frequency > 1 and and", "expected a condition, found the keyword 'and'", 19, 3)]
     [InlineData("frequency ! 1", "unexpected '!': write 'not', or '!=' for not equal", 11, 1)]
+    [InlineData("monetary - 5 > 1", "unexpected '-': the language has no arithmetic", 10, 1)]
+    [InlineData("frequency > -", "unexpected '-': the language has no arithmetic", 13, 1)]
     public void Parse_SyntaxError_NamesTheColumnAndPointsAtIt(string expression, string reason, int column, int length)
     {
         var e = Assert.Throws<SegmentExpressionException>(() => SegmentParser.Parse(expression));
