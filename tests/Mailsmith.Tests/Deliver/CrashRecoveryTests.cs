@@ -27,18 +27,27 @@ public sealed class CrashRecoveryTests : IDisposable
         var campaign = new CampaignRunner(store, settings).Create("recommendations", seed: 5);
         var inFlightAtCrash = new HashSet<string>(StringComparer.Ordinal);
         var sentAtCrash = new List<int>();
+        var seen = new List<string>();
 
         foreach (var killAt in new[] { 200, 600 })
         {
             using var process = StartSend(settings.DatabasePath, campaign.CampaignId, sink.Url, "--rate", "300");
-            while (DeliveryStore.SentIds(store, campaign.CampaignId).Count < killAt)
+            var watch = Stopwatch.StartNew();
+            var polls = new List<string>();
+            // Watched at the sink, not in the database: the child owns the database until it dies.
+            while (sink.TransactionsStarted() is var n && n < killAt)
             {
-                Assert.False(process.HasExited, $"send exited before the kill: {process.StandardError.ReadToEnd()}");
-                await Task.Delay(10);
+                polls.Add($"{watch.ElapsedMilliseconds}:{n}");
+                if (process.HasExited)
+                {
+                    Assert.Fail($"send exited before the kill: {process.StandardError.ReadToEnd()}");
+                }
+                await Task.Delay(20);
             }
-            process.Kill(); // SIGKILL: no handler runs, nothing is flushed.
-            await process.WaitForExitAsync();
+            process.Kill(entireProcessTree: true); // SIGKILL: no handler runs, nothing is flushed.
+            process.WaitForExit();
             var sends = store.LoadSends(campaign.CampaignId);
+            seen.Add($"polls {string.Join(",", polls.TakeLast(5))} after {watch.ElapsedMilliseconds} ms; kill at {killAt}: {sends.Count(s => s.State == SendState.Sent)} sent, exited {process.HasExited}");
             var sending = sends.Where(s => s.State == SendState.Sending).Select(s => s.MessageId).ToList();
             Assert.InRange(sending.Count, 0, Concurrency);
             inFlightAtCrash.UnionWith(sending);
@@ -52,7 +61,7 @@ public sealed class CrashRecoveryTests : IDisposable
         }
 
         var all = store.LoadSends(campaign.CampaignId).Where(s => s.State != SendState.Suppressed).ToList();
-        Assert.True(sentAtCrash[1] < all.Count, "the second kill came after the campaign had finished");
+        Assert.True(sentAtCrash[1] < all.Count, $"the second kill came after the campaign had finished: sent {string.Join(", ", sentAtCrash)} of {all.Count}; {string.Join("; ", seen)}");
         Assert.All(all, s => Assert.Equal(SendState.Sent, s.State));
         var counts = sink.CountByMessageId();
         // No message missing; none sent twice unless it was in flight at a crash; those at most twice per crash.

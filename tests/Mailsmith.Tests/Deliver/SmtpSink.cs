@@ -46,7 +46,6 @@ internal sealed partial class SmtpSink : IDisposable
     /// <summary>(Re)starts the sink on the same port with a fresh dump file.</summary>
     public void Restart(params string[] arguments)
     {
-        // smtp-sink appends a random hex number to the name.
         var dump = Path.Combine(_directory, $"dump-{_dumps.Count}.");
         _dumps.Add(dump);
         var info = new ProcessStartInfo("/usr/sbin/smtp-sink") { RedirectStandardError = true };
@@ -102,7 +101,7 @@ internal sealed partial class SmtpSink : IDisposable
     public IReadOnlyList<ReceivedMessage> Messages()
     {
         var result = new List<ReceivedMessage>();
-        foreach (var dump in _dumps.SelectMany(d => Directory.GetFiles(_directory, Path.GetFileName(d) + "*")))
+        foreach (var dump in _dumps.Where(File.Exists))
         {
             var text = File.ReadAllText(dump, Encoding.UTF8);
             foreach (var record in text.Split("X-Client-Addr: ", StringSplitOptions.RemoveEmptyEntries))
@@ -120,6 +119,19 @@ internal sealed partial class SmtpSink : IDisposable
             }
         }
         return result;
+    }
+
+    /// <summary>Mail transactions begun so far (cheap: counts envelope lines in the dumps).</summary>
+    public int TransactionsStarted()
+    {
+        var n = 0;
+        foreach (var file in _dumps.Where(File.Exists))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            n += System.Text.RegularExpressions.Regex.Count(reader.ReadToEnd(), "^X-Client-Addr: ", RegexOptions.Multiline);
+        }
+        return n;
     }
 
     /// <summary>How many times each Message-ID arrived.</summary>
