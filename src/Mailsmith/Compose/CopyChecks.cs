@@ -103,7 +103,8 @@ public static class CopyChecks
             var paragraph = copy.Paragraphs[i];
             var where = "paragraph[" + (i + 1).ToString(CultureInfo.InvariantCulture) + "]";
             CheckFragment(plan, facts, chinese, where, paragraph, limits.Paragraph, scratch, ref failures);
-            CheckTone(plan, where, paragraph, ref failures);
+            // Tone is the writer's own words: a product title ("Anti-Stress Ball") says nothing about it.
+            CheckTone(plan, where, Blank(paragraph, facts, scratch), ref failures);
         }
         foreach (var (productId, blurb) in copy.ProductBlurbs)
         {
@@ -182,6 +183,26 @@ public static class CopyChecks
         foreach (var review in plan.Reviews)
         {
             Add(review.Quote);
+        }
+        // The Chinese polish respaces text around digits and Latin words ("可放1500片" ↔ "可放 1500 片"): accept a
+        // fact as the polish writes it and without spaces too.
+        if (plan.Locale.StartsWith("zh", StringComparison.OrdinalIgnoreCase))
+        {
+            var builder = new StringBuilder(64);
+            var scratch = new StringBuilder(64);
+            foreach (var fact in facts.ToArray())
+            {
+                builder.Clear().Append(fact);
+                var polished = Grammar.PolishChinese(builder, scratch).Trim();
+                if (polished != fact)
+                {
+                    facts.Add(polished);
+                }
+                if (fact.Contains(' ', StringComparison.Ordinal))
+                {
+                    facts.Add(fact.Replace(" ", "", StringComparison.Ordinal));
+                }
+            }
         }
         // Longest first, so "Aeropress Go 2" is taken before "Aeropress".
         facts.Sort(static (a, b) => b.Length.CompareTo(a.Length));
