@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Mailsmith.Compose;
 using Mailsmith.Pipeline;
 using Mailsmith.Storage;
 using Mailsmith.Track;
@@ -44,7 +45,7 @@ public sealed partial class DemoEndToEndTests(DemoFixture demo)
     [Fact]
     public void Demo_ProducesEmailsForEveryCampaignType()
     {
-        Assert.Equal(["abandoned_cart", "recommendations", "welcome", "winback"], demo.Summary.Campaigns.Select(c => c.Type).Order());
+        Assert.Equal(CampaignTypes.All.Order(StringComparer.Ordinal), demo.Summary.Campaigns.Select(c => c.Type).Order(StringComparer.Ordinal));
         foreach (var c in demo.Summary.Campaigns)
         {
             Assert.True(c.Emails > 0, $"{c.Type} produced no email");
@@ -277,7 +278,10 @@ public sealed class PreviewBrowserTests(DemoFixture demo)
                 errors.Add(message.Text);
             }
         };
-        await page.GotoAsync(new Uri(Path.Combine(demo.Root, "preview", "index.html")).AbsoluteUri);
+        // 24 frames (12 campaign types × 2 locales) on a shared machine: wait for the document, then each frame's text.
+        await page.GotoAsync(
+            new Uri(Path.Combine(demo.Root, "preview", "index.html")).AbsoluteUri,
+            new() { WaitUntil = Microsoft.Playwright.WaitUntilState.DOMContentLoaded, Timeout = 120_000 });
         var frames = page.Locator("iframe");
         var count = await frames.CountAsync();
         Assert.Equal(Directory.GetFiles(Path.Combine(demo.Root, "preview"), "*.html", SearchOption.AllDirectories).Length - 1, count);
