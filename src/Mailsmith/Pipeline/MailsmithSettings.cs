@@ -1,4 +1,5 @@
 using Mailsmith.Compose;
+using Mailsmith.Compose.Llm;
 using Mailsmith.Deliver;
 using Mailsmith.Ingest;
 using Mailsmith.Learn;
@@ -57,6 +58,7 @@ public sealed class MailsmithSettings
     public OutboxOptions Outbox { get; init; } = new();
     public ServerOptions Server { get; init; } = new();
     public LearnOptions Learn { get; init; } = new();
+    public LlmOptions Llm { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
@@ -66,6 +68,9 @@ public sealed class MailsmithSettings
 
     /// <summary>The tracking server's spool folder, resolved.</summary>
     public string SpoolDirectory => Server.SpoolDirectory ?? Path.GetFullPath(DatabasePath) + ".spool";
+
+    /// <summary>The LLM writer's response cache folder, resolved.</summary>
+    public string LlmCacheDirectory => Llm.CacheDirectory ?? Path.GetFullPath(DatabasePath) + ".llm-cache";
 
     /// <summary>
     /// Reads configuration. <paramref name="configPath"/> (or <c>MAILSMITH_CONFIG</c>) must exist when given; otherwise
@@ -103,6 +108,7 @@ public sealed class MailsmithSettings
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server", "Learn" };
+        known.Add("Llm");
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -125,6 +131,7 @@ public sealed class MailsmithSettings
             Outbox = Bind<OutboxOptions>(config, "Outbox", configPath),
             Server = Bind<ServerOptions>(config, "Server", configPath),
             Learn = Bind<LearnOptions>(config, "Learn", configPath),
+            Llm = Bind<LlmOptions>(config, "Llm", configPath),
         };
     }
 
