@@ -8,11 +8,24 @@ namespace Mailsmith.Compose;
 public static class CampaignTypes
 {
     public const string Welcome = "welcome";
+    public const string BrowseAbandonment = "browse_abandonment";
     public const string AbandonedCart = "abandoned_cart";
+    public const string PostPurchase = "post_purchase";
     public const string Winback = "winback";
+    public const string NewArrivals = "new_arrivals";
+    public const string PriceDrop = "price_drop";
+    public const string BackInStock = "back_in_stock";
+    public const string Birthday = "birthday";
+    public const string Replenishment = "replenishment";
     public const string Recommendations = "recommendations";
+    public const string Promotion = "promotion";
 
-    public static IReadOnlyList<string> All { get; } = [Welcome, AbandonedCart, Winback, Recommendations];
+    /// <summary>The four types of the first release, which every store's default locale words and the recommender rules cover.</summary>
+    public static IReadOnlyList<string> Core { get; } = [Welcome, AbandonedCart, Winback, Recommendations];
+
+    /// <summary>Every campaign type (issue 5), each with a goal (<see cref="CampaignGoals"/>) and phrase slots.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [Welcome, BrowseAbandonment, AbandonedCart, PostPurchase, Winback, NewArrivals, PriceDrop, BackInStock, Birthday, Replenishment, Recommendations, Promotion];
 }
 
 /// <summary>A product to show, with the reason it was picked.</summary>
