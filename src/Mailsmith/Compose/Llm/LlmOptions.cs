@@ -66,12 +66,12 @@ public sealed class LlmOptions
 
     /// <summary>
     /// The plan fields that make a micro-segment, comma-separated: one LLM call writes the copy of every recipient with
-    /// the same values (within a campaign and locale, which are always part of the key). Known fields:
-    /// <c>lifecycle</c>, <c>framing</c>, <c>top_category</c>, <c>price_band</c>, <c>variant</c>, <c>named</c> (has a first
-    /// name), <c>products</c> (number of products shown), <c>reasons</c> (the reason kind of each product). Default
-    /// <c>lifecycle,framing,top_category,named,products</c>.
+    /// the same values. The campaign, the locale and the plan's shape (offer kind, number of products, whether a first
+    /// name, a top category and a from-price are known) are always part of the key. Known fields: <c>lifecycle</c>,
+    /// <c>framing</c>, <c>top_category</c>, <c>price_band</c>, <c>variant</c>, <c>reasons</c> (the reason kind of each
+    /// product). Default <c>lifecycle,framing,top_category</c>.
     /// </summary>
-    public string SegmentKey { get; init; } = "lifecycle,framing,top_category,named,products";
+    public string SegmentKey { get; init; } = "lifecycle,framing,top_category";
 
     /// <summary>
     /// A file whose text replaces the built-in system prompt (the rules the model must follow; the plan and the slots are
