@@ -34,7 +34,24 @@ public sealed record ProductBlock(Product Product, Recommendation Recommendation
 /// <summary>The links an email carries, already signed by the Track stage.</summary>
 /// <param name="Unsubscribe">One-click unsubscribe page (https), also used in the footer.</param>
 /// <param name="Click">Wraps a destination URL in a tracked, signed redirect; identity when tracking is off.</param>
-public sealed record EmailLinks(string Unsubscribe, Func<string, string> Click);
+public sealed record EmailLinks(string Unsubscribe, Func<string, string> Click)
+{
+    /// <summary>The open-tracking pixel (<c>TrackingLinks.OpenPixel</c>); null: no pixel.</summary>
+    public string? OpenPixel { get; init; }
+
+    /// <summary>"View in browser" (<c>TrackingLinks.View</c>); null: no link.</summary>
+    public string? View { get; init; }
+
+    /// <summary>The preference centre (<c>TrackingLinks.Preferences</c>); null: no link.</summary>
+    public string? Preferences { get; init; }
+}
+
+/// <summary>A discount a campaign offers, as configured; the planner states it in the reader's formats.</summary>
+/// <param name="Code">Code to type at checkout, or null when it applies by itself.</param>
+/// <param name="Percent">Whole percent off (1–90), or null.</param>
+/// <param name="Amount">Fixed amount off in <paramref name="Currency"/>, or null.</param>
+/// <param name="Expires">Last valid day, or null.</param>
+public sealed record CampaignOffer(string? Code, int? Percent, decimal? Amount = null, string? Currency = null, DateOnly? Expires = null);
 
 /// <summary>Everything Compose may use to write one recipient's email: nothing else is stated in it.</summary>
 /// <param name="Seed">Seeds the wording draws; the same seed gives the same email.</param>
@@ -46,7 +63,11 @@ public sealed record EmailContext(
     IReadOnlyList<ProductBlock> Products,
     EmailLinks Links,
     DateTimeOffset AsOf,
-    int Seed);
+    int Seed)
+{
+    /// <summary>The campaign's discount, if it has one; only then may the email mention a discount.</summary>
+    public CampaignOffer? Offer { get; init; }
+}
 
 /// <summary>One rendered email, ready for MIME.</summary>
 public sealed record ComposedEmail(

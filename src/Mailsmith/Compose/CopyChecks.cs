@@ -201,11 +201,11 @@ public static class CopyChecks
         {
             Add(ref failures, Length, where, $"{length} characters; at most {maxLength}");
         }
-        CheckMarkup(where, text, ref failures);
-        CheckPlaceholders(where, text, ref failures);
-
-        // What is left once every plan fact is blanked out must state no fact of its own.
+        // What is left once every plan fact is blanked out must state no fact of its own. Markup and placeholders are
+        // looked for there too: a plan fact (a customer's name, a catalog title) may hold '<' or '[', and is escaped on insertion.
         var residual = Blank(text, facts, scratch);
+        CheckMarkup(where, residual, ref failures);
+        CheckPlaceholders(where, residual, ref failures);
         CheckResidual(plan, where, residual, ref failures);
         CheckLocale(chinese, where, residual, ref failures);
         CheckSpam(where, residual, ref failures);

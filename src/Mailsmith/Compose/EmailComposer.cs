@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Collections.Concurrent;
 using Mailsmith.Deliver;
+using Mailsmith.Profile.Sentiment;
 using Mailsmith.Recommend;
 using Mailsmith.Storage;
 
@@ -30,6 +32,11 @@ public sealed class EmailComposer
     private readonly PhraseBook _phrases;
     private readonly EmailTemplates _templates;
     private readonly MoneyFormatter _money = new();
+    private readonly Func<string, IReadOnlyList<Review>>? _reviewLookup;
+    private readonly ConcurrentDictionary<(string, PhraseLanguage), PlanReview?> _proofs = new();
+    private readonly IReadOnlyDictionary<string, double>? _weights;
+    private BuiltInCopyWriter? _builtIn;
+    private static readonly System.Buffers.SearchValues<char> QuoteRejects = System.Buffers.SearchValues.Create("0123456789$€£¥%<>&{}[]@/\\\"“”");
 
     /// <summary>Loads and checks the phrase files and parses the layouts.</summary>
     /// <param name="options">Where the files are and how many products an email carries.</param>
@@ -44,8 +51,17 @@ public sealed class EmailComposer
     /// <exception cref="FileNotFoundException">A layout is missing.</exception>
     /// <exception cref="InvalidDataException">A phrase file or layout is malformed; the message names file and line.</exception>
     /// <exception cref="TemplateRenderException">A phrase uses an unknown placeholder; the message names file and line.</exception>
-    public EmailComposer(ComposeOptions options, SenderOptions sender, Func<string, Product?>? productLookup = null)
+    /// <param name="reviewLookup">A product's reviews (typically <c>snapshot.ReviewsByProduct</c>), for social-proof quotes; null: no quotes.</param>
+    /// <param name="phraseWeights">
+    /// Per-variant draw weights by variant id (<see cref="PhraseChoice.VariantId"/>), for Learn to weight each slot's arms;
+    /// a variant not listed keeps its file weight. Default null: file weights only.
+    /// </param>
+    public EmailComposer(
+        ComposeOptions options, SenderOptions sender, Func<string, Product?>? productLookup = null,
+        Func<string, IReadOnlyList<Review>>? reviewLookup = null, IReadOnlyDictionary<string, double>? phraseWeights = null)
     {
+        _reviewLookup = reviewLookup;
+        _weights = phraseWeights;
         if (options.MinProducts < 1 || options.MaxProducts < options.MinProducts)
         {
             throw new ArgumentException($"Need 1 <= MinProducts <= MaxProducts; got {options.MinProducts} and {options.MaxProducts}.", nameof(options));
@@ -60,10 +76,288 @@ public sealed class EmailComposer
     /// <summary>Locales that have a phrase file; others are written in the nearest one (same language, else the default).</summary>
     public IReadOnlyList<string> Locales => _phrases.Locales;
 
-    /// <summary>Writes and lays out one email. Thread-safe; the same context (and seed) gives the same email.</summary>
+    /// <summary>The built-in writer (phrase resources, no network) as an <see cref="ICopyWriter"/>.</summary>
+    public ICopyWriter BuiltInWriter => _builtIn ??= new BuiltInCopyWriter(this);
+
+    /// <summary>
+    /// Plans, writes with the built-in writer, checks and lays out one email. Thread-safe; the same context (and seed)
+    /// gives the same email.
+    /// </summary>
     /// <exception cref="ArgumentException">Fewer than <see cref="ComposeOptions.MinProducts"/> products.</exception>
     /// <exception cref="TemplateRenderException">A slot has no variant this recipient can fill, or a layout uses an undefined variable.</exception>
-    public ComposedEmail Compose(EmailContext context) => Render(Write(context));
+    /// <exception cref="CopyCheckException">The copy failed a guardrail (it is never sent as is).</exception>
+    public ComposedEmail Compose(EmailContext context)
+    {
+        var plan = Plan(context);
+        var copy = WriteCopy(plan);
+        var result = CopyChecks.Check(plan, copy);
+        if (!result.Passed)
+        {
+            throw new CopyCheckException(plan, copy.Writer, result.Failures);
+        }
+        return Render(plan, copy, context.Links);
+    }
+
+    /// <summary>
+    /// Plans one email, asks <paramref name="writer"/> for its copy and checks it; when the writer returns nothing or its
+    /// copy fails a check, the built-in writer's copy is used (and checked). The outcome names the writer used and every
+    /// failure seen; <see cref="ComposeOutcome.Email"/> is null when no copy passed (skip the message).
+    /// </summary>
+    public async ValueTask<ComposeOutcome> ComposeAsync(EmailContext context, ICopyWriter writer, CancellationToken cancellationToken = default)
+    {
+        var plan = Plan(context);
+        List<CheckFailure>? failures = null;
+        if (writer is not BuiltInCopyWriter)
+        {
+            EmailCopy? copy = null;
+            try
+            {
+                copy = await writer.WriteAsync(plan, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures = [new CheckFailure("writer", writer.Name, e.GetType().Name + ": " + e.Message)];
+            }
+            if (copy is not null)
+            {
+                var result = CopyChecks.Check(plan, copy);
+                if (result.Passed)
+                {
+                    return new ComposeOutcome(plan, Render(plan, copy, context.Links), copy.Writer, []);
+                }
+                failures = [.. result.Failures];
+            }
+            else
+            {
+                failures ??= [new CheckFailure("writer", writer.Name, "no copy (the writer declined)")];
+            }
+        }
+        var builtIn = WriteCopy(plan);
+        var own = CopyChecks.Check(plan, builtIn);
+        if (!own.Passed)
+        {
+            (failures ??= []).AddRange(own.Failures);
+            return new ComposeOutcome(plan, null, builtIn.Writer, failures);
+        }
+        return new ComposeOutcome(plan, Render(plan, builtIn, context.Links), builtIn.Writer, (IReadOnlyList<CheckFailure>?)failures ?? []);
+    }
+
+    /// <summary>Writes the words of one email (no layout) with the built-in writer, unchecked. Thread-safe and deterministic for the seed.</summary>
+    /// <exception cref="ArgumentException">Fewer than <see cref="ComposeOptions.MinProducts"/> products.</exception>
+    /// <exception cref="TemplateRenderException">A slot has no variant this recipient can fill.</exception>
+    public EmailDraft Write(EmailContext context)
+    {
+        var plan = Plan(context);
+        return Draft(plan, WriteCopy(plan), context.Links);
+    }
+
+    /// <summary>
+    /// The plan of one email: every fact it may state, and the framing inputs (docs/compose.md "Framing rules").
+    /// </summary>
+    /// <exception cref="ArgumentException">Fewer than <see cref="ComposeOptions.MinProducts"/> products.</exception>
+    public EmailPlan Plan(EmailContext context)
+    {
+        var customer = context.Customer;
+        var profile = context.Profile;
+        var phrases = _phrases.For(customer.Locale);
+        var culture = _money.CultureFor(customer.Locale) ?? phrases.Culture;
+        var campaign = context.Campaign.Type;
+        var count = Math.Min(context.Products.Count, _options.MaxProducts);
+        if (count < _options.MinProducts)
+        {
+            throw new ArgumentException(
+                $"An email needs at least {_options.MinProducts} products; customer {customer.CustomerId} has {context.Products.Count}.", nameof(context));
+        }
+        var locale = customer.Locale;
+        var products = new PlanProduct[count];
+        var leadIndex = 0;
+        var inCart = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var block = context.Products[i];
+            var product = block.Product;
+            var reason = block.Recommendation.Reason;
+            if (reason.Kind == ReasonKind.InCart)
+            {
+                if (inCart == 0 && campaign == CampaignTypes.AbandonedCart)
+                {
+                    leadIndex = i;
+                }
+                inCart++;
+            }
+            var title = product.TextFor(locale).Title;
+            var referenced = reason.ProductId is { } id ? FindProduct(context, id)?.TextFor(locale).Title : null;
+            products[i] = new PlanProduct(
+                product.ProductId, title, phrases.CategoryName(product.Category),
+                new PlanMoney(product.Price, product.Currency, _money.Format(product.Price, product.Currency, culture)),
+                product.Url, product.ImageUrl, title,
+                new PlanReason(reason.Kind, reason.ProductId, referenced, reason.Category is { } c ? phrases.CategoryName(c) : null));
+        }
+        var lead = products[leadIndex];
+        var min = decimal.MaxValue;
+        foreach (var p in products)
+        {
+            if (p.Price.Value < min && string.Equals(p.Price.Currency, lead.Price.Currency, StringComparison.OrdinalIgnoreCase))
+            {
+                min = p.Price.Value;
+            }
+        }
+        var firstName = Clean(customer.FirstName);
+        var lastName = Clean(customer.LastName);
+        var chinese = phrases.Language == PhraseLanguage.Chinese;
+        var recipient = new PlanRecipient(customer.CustomerId, firstName, lastName, FullName(firstName, lastName), chinese ? "您" : null);
+
+        var dates = new List<PlanDate>(2);
+        PlanOffer? offer = null;
+        if (context.Offer is { } o)
+        {
+            PlanDate? expires = o.Expires is { } day ? new PlanDate("offer_expires", day, FormatDate(day, culture, chinese)) : null;
+            if (expires is not null)
+            {
+                dates.Add(expires);
+            }
+            offer = new PlanOffer(
+                o.Code,
+                o.Percent,
+                o.Percent is { } pct ? pct.ToString(CultureInfo.InvariantCulture) + "%" : null,
+                o.Amount is { } amount ? new PlanMoney(amount, o.Currency ?? lead.Price.Currency, _money.Format(amount, o.Currency ?? lead.Price.Currency, culture)) : null,
+                expires);
+        }
+        if (campaign == CampaignTypes.Birthday && customer.Birthday is { } birthday)
+        {
+            dates.Add(new PlanDate("birthday", birthday, FormatDate(birthday, culture, chinese, withYear: false)));
+        }
+
+        var discount = Facts.SensitivityOf(profile.DiscountSensitivity ?? DiscountShareAsSensitivity(profile.DiscountShare));
+        var framing = new PlanFraming(
+            profile.Lifecycle,
+            Facts.SensitivityOf(profile.PriceSensitivity),
+            discount,
+            Framing.Choose(discount, Facts.SensitivityOf(profile.PriceSensitivity), offer is not null, context.Seed),
+            Facts.SeasonOf(context.AsOf),
+            Facts.DaypartOf(profile.ActiveHour),
+            Facts.OrdersOf(profile.Frequency),
+            context.Products[leadIndex].Product.TopCategory);
+
+        return new EmailPlan(
+            context.Campaign.CampaignId, campaign, CampaignGoals.For(campaign), context.Variant, context.Seed, phrases.Locale, culture.Name,
+            recipient, framing, products, offer, Reviews(products, phrases), dates, _sender.StoreName)
+        {
+            LeadIndex = leadIndex,
+            ItemCount = campaign == CampaignTypes.AbandonedCart && inCart > 0 ? inCart : count,
+            FromPrice = new PlanMoney(min, lead.Price.Currency, _money.Format(min, lead.Price.Currency, culture)),
+            TopCategory = profile.TopCategories.Count > 0 ? phrases.CategoryName(profile.TopCategories[0]) : null,
+        };
+    }
+
+    /// <summary>DiscountShare (share of orders on discount) read as a sensitivity when the profile stage has not computed one: 0 → 0.2, ≥ 0.5 → 0.8.</summary>
+    private static double DiscountShareAsSensitivity(double share) => Math.Clamp(0.2 + share * 1.2, 0, 1);
+
+    private static string FormatDate(DateOnly day, CultureInfo culture, bool chinese, bool withYear = true) =>
+        chinese
+            ? (withYear ? day.ToString("yyyy年M月d日", CultureInfo.InvariantCulture) : day.ToString("M月d日", CultureInfo.InvariantCulture))
+            : day.ToString(withYear ? "MMMM d, yyyy" : "MMMM d", CultureInfo.GetCultureInfo("en-US"));
+
+    /// <summary>One short positive review sentence (in the email's language) per product, picked once per product and run.</summary>
+    private PlanReview[] Reviews(PlanProduct[] products, ResolvedPhrases phrases)
+    {
+        if (_reviewLookup is null)
+        {
+            return [];
+        }
+        List<PlanReview>? found = null;
+        foreach (var product in products)
+        {
+            var review = _proofs.GetOrAdd((product.ProductId, phrases.Language), static (key, self) => self.PickProof(key.Item1, key.Item2), this);
+            if (review is not null)
+            {
+                (found ??= []).Add(review);
+            }
+        }
+        return found is null ? [] : [.. found];
+    }
+
+    private PlanReview? PickProof(string productId, PhraseLanguage language)
+    {
+        var reviews = _reviewLookup!(productId);
+        if (reviews.Count == 0)
+        {
+            return null;
+        }
+        var wanted = language == PhraseLanguage.Chinese ? SentimentLanguage.Chinese : SentimentLanguage.English;
+        var texts = reviews.Where(r => r.Rating >= 4 && r.Text is not null).Select(r => new ReviewText(r.CustomerId, r.ProductId, r.Text));
+        foreach (var line in ReviewSentiment.PickSocialProof(texts, count: 8, maxChars: 90))
+        {
+            var sentence = line.Sentence.Trim();
+            // A quote states only opinion: no numbers, prices, links or markup that the grounding check could not vouch for.
+            if (SentimentScorer.LanguageOf(sentence) != wanted || sentence.AsSpan().IndexOfAny(QuoteRejects) >= 0)
+            {
+                continue;
+            }
+            var rating = reviews.First(r => r.CustomerId == line.CustomerId).Rating;
+            return new PlanReview(productId, sentence, rating, line.Score);
+        }
+        return null;
+    }
+
+    /// <summary>The built-in writer: draws phrase variants for the subject, preheader, paragraphs and product sentences.</summary>
+    /// <exception cref="TemplateRenderException">A slot has no variant this recipient can fill.</exception>
+    public EmailCopy WriteCopy(EmailPlan plan)
+    {
+        var phrases = _phrases.For(plan.Locale);
+        var choices = new List<PhraseChoice>(16);
+        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights);
+        var values = ValuesOf(plan);
+        var subject = WriteSubject(writer, values, plan.Culture);
+        var preheader = writer.Write(SlotNames.Preheader, values);
+        // The greeting is the layout's, but its draw is fixed by the seed: draw it here too to know what it said.
+        writer.Write(SlotNames.Greeting, values, out var said, record: false);
+        // Say it once: the paragraphs after the greeting avoid repeating a name, the lead product or the
+        // from-price already used, as long as some variant can do without it.
+        var fresh = values;
+        Forget(ref fresh, said);
+        var paragraphs = new List<string>(5) { writer.Write(SlotNames.Opening, fresh, values, out said) };
+        Forget(ref fresh, said);
+        // Value framing puts the offer right after the opening; otherwise it comes after the body, once.
+        string? offer = plan.Offer is not null ? writer.WriteOptional(SlotNames.Offer, fresh, values) : null;
+        if (offer is { Length: > 0 } && plan.Framing.Frame == Frames.Value)
+        {
+            paragraphs.Add(offer);
+            offer = null;
+        }
+        paragraphs.Add(writer.Write(SlotNames.Body, fresh, values, out said));
+        Forget(ref fresh, said);
+        if (offer is { Length: > 0 })
+        {
+            paragraphs.Add(offer);
+        }
+        if (values.Review is not null && writer.WriteOptional(SlotNames.Proof, fresh, values) is { Length: > 0 } proof)
+        {
+            paragraphs.Add(proof);
+        }
+        else if (writer.WriteOptional(SlotNames.Closing, fresh, values) is { Length: > 0 } closing)
+        {
+            paragraphs.Add(closing);
+        }
+        var blurbs = new Dictionary<string, string>(plan.Products.Count, StringComparer.Ordinal);
+        for (var i = 0; i < plan.Products.Count; i++)
+        {
+            var product = plan.Products[i];
+            blurbs[product.ProductId] = WriteReason(writer, phrases, product, values, i);
+        }
+        return new EmailCopy(subject, preheader, paragraphs, blurbs, BuiltInCopyWriter.WriterName, choices);
+    }
+
+    private static string WriteReason(SlotWriter writer, ResolvedPhrases phrases, PlanProduct product, PhraseValues values, int index)
+    {
+        var reason = product.Reason;
+        var slot = SlotNames.ForReason(reason.Kind)
+            ?? throw new TemplateRenderException(
+                $"Product {product.ProductId}: no phrases for reason kind '{reason.Kind}' (slots are reason.<kind>).", "reason." + reason.Kind, null);
+        values.Product = reason.ProductTitle;
+        values.Category = reason.Category ?? product.Category;
+        return writer.Write(slot, values, salt: index + 1);
+    }
 
     /// <summary>Lays out a draft with the HTML and text templates.</summary>
     /// <exception cref="TemplateRenderException">A layout uses an undefined variable.</exception>
@@ -78,100 +372,73 @@ public sealed class EmailComposer
         return new ComposedEmail(draft.Locale, draft.Subject, draft.Preheader, html, text, ids);
     }
 
-    /// <summary>Writes the words of one email (no layout). Thread-safe and deterministic for <see cref="EmailContext.Seed"/>.</summary>
-    /// <exception cref="ArgumentException">Fewer than <see cref="ComposeOptions.MinProducts"/> products.</exception>
-    /// <exception cref="TemplateRenderException">A slot has no variant this recipient can fill.</exception>
-    public EmailDraft Write(EmailContext context)
+    /// <summary>Lays out checked copy: the layout's own slots (greeting, call to action, sign-off, footer) are drawn from the phrase files.</summary>
+    /// <exception cref="TemplateRenderException">A layout uses an undefined variable.</exception>
+    public ComposedEmail Render(EmailPlan plan, EmailCopy copy, EmailLinks links) => Render(Draft(plan, copy, links));
+
+    /// <summary>The template model of checked copy: the copy's fragments plus the layout's slots, links wrapped for tracking.</summary>
+    public EmailDraft Draft(EmailPlan plan, EmailCopy copy, EmailLinks links)
     {
-        var customer = context.Customer;
-        var profile = context.Profile;
-        var phrases = _phrases.For(customer.Locale);
-        var culture = _money.CultureFor(customer.Locale) ?? phrases.Culture;
-        var campaign = context.Campaign.Type;
-        var count = Math.Min(context.Products.Count, _options.MaxProducts);
-        if (count < _options.MinProducts)
-        {
-            throw new ArgumentException(
-                $"An email needs at least {_options.MinProducts} products; customer {customer.CustomerId} has {context.Products.Count}.", nameof(context));
-        }
-
-        var firstName = Clean(customer.FirstName);
-        var lastName = Clean(customer.LastName);
-        var facts = new RecipientFacts(
-            profile.Lifecycle,
-            Facts.SensitivityOf(profile.PriceSensitivity),
-            Facts.DaypartOf(profile.ActiveHour),
-            Facts.OrdersOf(profile.Frequency),
-            firstName is not null,
-            context.Variant);
-
-        var lead = LeadProduct(context, count, campaign, out var inCart);
-        var values = new PhraseValues
-        {
-            FirstName = firstName,
-            LastName = lastName,
-            FullName = FullName(firstName, lastName),
-            Store = _sender.StoreName,
-            Category = profile.TopCategories.Count > 0 ? phrases.CategoryName(profile.TopCategories[0]) : null,
-            Product = lead.TextFor(customer.Locale).Title,
-            Count = campaign == CampaignTypes.AbandonedCart && inCart > 0 ? inCart : count,
-            FromPrice = FromPrice(context, count, lead.Currency, culture),
-        };
-
-        var choices = new List<PhraseChoice>(16);
-        var writer = new SlotWriter(this, phrases, campaign, facts, context.Seed, choices);
-        var subject = WriteSubject(writer, values, customer.Locale);
-        var preheader = writer.Write(SlotNames.Preheader, values);
-        var greeting = writer.Write(SlotNames.Greeting, values, out var said);
-        // Say it once: the paragraphs after the greeting avoid repeating a name, the lead product or the
-        // from-price already used, as long as some variant can do without it.
-        var fresh = values;
-        Forget(ref fresh, said);
-        var paragraphs = new List<string>(3) { writer.Write(SlotNames.Opening, fresh, values, out said) };
-        Forget(ref fresh, said);
-        paragraphs.Add(writer.Write(SlotNames.Body, fresh, values, out said));
-        Forget(ref fresh, said);
-        if (writer.WriteOptional(SlotNames.Closing, fresh, values) is { Length: > 0 } closing)
-        {
-            paragraphs.Add(closing);
-        }
+        var phrases = _phrases.For(plan.Locale);
+        var choices = new List<PhraseChoice>(copy.Choices.Count + 8);
+        choices.AddRange(copy.Choices);
+        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights);
+        var values = ValuesOf(plan);
+        var greeting = writer.Write(SlotNames.Greeting, values);
         var cta = writer.Write(SlotNames.Cta, values);
         var signoff = writer.Write(SlotNames.Signoff, values);
         var footerWhy = writer.Write(SlotNames.FooterWhy, values);
         var unsubscribe = writer.Write(SlotNames.FooterUnsubscribe, values);
         var button = writer.Write(SlotNames.ProductButton, values);
-
-        var products = new DraftProduct[count];
-        for (var i = 0; i < count; i++)
+        var cards = new DraftProduct[plan.Products.Count];
+        for (var i = 0; i < cards.Length; i++)
         {
-            products[i] = WriteProduct(writer, context, phrases, culture, values, i, button);
+            var product = plan.Products[i];
+            var sentence = copy.ProductBlurbs.TryGetValue(product.ProductId, out var blurb) ? blurb : WriteReason(writer, phrases, product, values, i);
+            cards[i] = new DraftProduct(
+                product.ProductId, product.Title, product.Price.Formatted, product.ImageUrl, links.Click(product.Url ?? _sender.StoreUrl), sentence, button);
         }
-
-        var links = context.Links;
         var storeUrl = _sender.StoreUrl;
-        var ctaUrl = campaign == CampaignTypes.AbandonedCart ? storeUrl.TrimEnd('/') + _options.CartPath : storeUrl;
+        var ctaUrl = plan.CampaignType == CampaignTypes.AbandonedCart ? storeUrl.TrimEnd('/') + _options.CartPath : storeUrl;
         return new EmailDraft(
-            phrases.Locale, subject, preheader, greeting, paragraphs, products, cta, links.Click(ctaUrl), signoff,
-            _sender.StoreName, links.Click(storeUrl), _sender.PostalAddress, footerWhy, unsubscribe, links.Unsubscribe, choices);
+            plan.Locale, copy.Subject, copy.Preheader, greeting, copy.Paragraphs, cards, cta, links.Click(ctaUrl), signoff,
+            _sender.StoreName, links.Click(storeUrl), _sender.PostalAddress, footerWhy, unsubscribe, links.Unsubscribe, choices)
+        {
+            OfferCode = plan.Offer?.Code,
+            OpenPixelUrl = links.OpenPixel,
+            ViewUrl = links.View,
+            PreferencesUrl = links.Preferences,
+        };
     }
 
-    private DraftProduct WriteProduct(
-        SlotWriter writer, EmailContext context, ResolvedPhrases phrases, CultureInfo culture, PhraseValues values, int index, string button)
+    private static RecipientFacts FactsOf(EmailPlan plan)
     {
-        var block = context.Products[index];
-        var product = block.Product;
-        var reason = block.Recommendation.Reason;
-        var locale = context.Customer.Locale;
-        var slot = SlotNames.ForReason(reason.Kind)
-            ?? throw new TemplateRenderException(
-                $"Product {product.ProductId}: no phrases for reason kind '{reason.Kind}' (slots are reason.<kind>).", "reason." + reason.Kind, null);
-        values.Product = reason.ProductId is { } referenced ? FindProduct(context, referenced)?.TextFor(locale).Title : null;
-        values.Category = phrases.CategoryName(reason.Category ?? product.Category);
-        var sentence = writer.Write(slot, values, salt: index + 1);
-        var url = context.Links.Click(product.Url ?? _sender.StoreUrl);
-        return new DraftProduct(
-            product.ProductId, product.TextFor(locale).Title, _money.Format(product.Price, product.Currency, culture),
-            product.ImageUrl, url, sentence, button);
+        var f = plan.Framing;
+        return new RecipientFacts(
+            f.Lifecycle, f.PriceSensitivity, f.Daypart, f.Orders, plan.Recipient.FirstName is not null, plan.Variant,
+            f.DiscountSensitivity, f.Frame, f.Season, f.Category, plan.Offer is not null);
+    }
+
+    private static PhraseValues ValuesOf(EmailPlan plan)
+    {
+        var offer = plan.Offer;
+        PlanReview? review = plan.Reviews.Count > 0 ? plan.Reviews[0] : null;
+        return new PhraseValues
+        {
+            FirstName = plan.Recipient.FirstName,
+            LastName = plan.Recipient.LastName,
+            FullName = plan.Recipient.FullName,
+            Store = plan.StoreName,
+            Category = plan.TopCategory,
+            Product = plan.Lead.Title,
+            Count = plan.ItemCount,
+            FromPrice = plan.FromPrice?.Formatted,
+            Code = offer?.Code,
+            Discount = offer is null ? null : offer.PercentFormatted ?? offer.Amount?.Formatted,
+            Expires = offer?.Expires?.Formatted,
+            Review = review?.Quote,
+            ReviewProduct = review is null ? null : plan.Products.First(p => p.ProductId == review.ProductId).Title,
+        };
     }
 
     private Product? FindProduct(EmailContext context, string productId)
@@ -184,37 +451,6 @@ public sealed class EmailComposer
             }
         }
         return _productLookup?.Invoke(productId);
-    }
-
-    /// <summary>The product the copy talks about: the first one left in the cart for abandoned-cart mail, else the first shown.</summary>
-    private static Product LeadProduct(EmailContext context, int count, string campaign, out int inCart)
-    {
-        inCart = 0;
-        Product? first = null;
-        for (var i = 0; i < count; i++)
-        {
-            if (context.Products[i].Recommendation.Reason.Kind == ReasonKind.InCart)
-            {
-                inCart++;
-                first ??= context.Products[i].Product;
-            }
-        }
-        return campaign == CampaignTypes.AbandonedCart && first is not null ? first : context.Products[0].Product;
-    }
-
-    /// <summary>The lowest price shown in the lead product's currency ("from $12.99"): value framing from real prices.</summary>
-    private string FromPrice(EmailContext context, int count, string currency, CultureInfo culture)
-    {
-        var min = decimal.MaxValue;
-        for (var i = 0; i < count; i++)
-        {
-            var product = context.Products[i].Product;
-            if (product.Price < min && string.Equals(product.Currency, currency, StringComparison.OrdinalIgnoreCase))
-            {
-                min = product.Price;
-            }
-        }
-        return _money.Format(min, currency, culture);
     }
 
     private string WriteSubject(SlotWriter writer, PhraseValues values, string customerLocale)
@@ -232,6 +468,7 @@ public sealed class EmailComposer
         }
         return subject;
     }
+
 
     /// <summary>
     /// <c>&lt;AppContext.BaseDirectory&gt;/&lt;name&gt;</c>; when that does not exist, <c>Compose/&lt;Folder&gt;</c> beside the binary,
@@ -309,7 +546,9 @@ public sealed class EmailComposer
     }
 
     /// <summary>Draws and renders variants for one email. A struct on the stack: no allocation beyond the strings it returns.</summary>
-    private readonly struct SlotWriter(EmailComposer composer, ResolvedPhrases phrases, string campaign, RecipientFacts facts, int seed, List<PhraseChoice> choices)
+    private readonly struct SlotWriter(
+        EmailComposer composer, ResolvedPhrases phrases, string campaign, RecipientFacts facts, int seed, List<PhraseChoice> choices,
+        IReadOnlyDictionary<string, double>? weights)
     {
         public ResolvedPhrases Phrases => phrases;
         public string Campaign => campaign;
@@ -317,13 +556,16 @@ public sealed class EmailComposer
 
         public string Write(int slot, in PhraseValues values, int salt = 0) => Write(slot, values, out _, salt);
 
-        public string Write(int slot, in PhraseValues values, out ulong used, int salt = 0)
+        public string Write(int slot, in PhraseValues values, out ulong used, int salt = 0, bool record = true)
         {
             var phraseSlot = Resolve(slot);
             var index = Choose(phraseSlot, values, salt);
             used = phraseSlot.Variants[index].Text.Requires;
-            return Render(phraseSlot, index, values, salt);
+            return Render(phraseSlot, index, values, salt, record);
         }
+
+        private double WeightOf(PhraseVariant variant) =>
+            weights is not null && weights.TryGetValue(variant.Id, out var w) && w >= 0 ? w : variant.Weight;
 
         /// <summary>Writes with <paramref name="preferred"/> values, or with <paramref name="all"/> when no variant fits the preferred ones.</summary>
         public string Write(int slot, in PhraseValues preferred, in PhraseValues all, out ulong used) =>
@@ -337,7 +579,7 @@ public sealed class EmailComposer
                 return null;
             }
             var values = AnyFits(phraseSlot, preferred) ? preferred : all;
-            return Render(phraseSlot, Choose(phraseSlot, values, 0), values, 0);
+            return Render(phraseSlot, Choose(phraseSlot, values, 0), values, 0, true);
         }
 
         private bool AnyFits(PhraseSlot slot, in PhraseValues values)
@@ -407,7 +649,7 @@ public sealed class EmailComposer
             {
                 if (Fits(variant, available))
                 {
-                    total += variant.Weight;
+                    total += WeightOf(variant);
                 }
             }
             if (total == 0)
@@ -424,7 +666,7 @@ public sealed class EmailComposer
                     continue;
                 }
                 last = i;
-                target -= variants[i].Weight;
+                target -= WeightOf(variants[i]);
                 if (target < 0)
                 {
                     return i;
@@ -433,10 +675,13 @@ public sealed class EmailComposer
             return last;
         }
 
-        private string Render(PhraseSlot slot, int index, in PhraseValues values, int salt)
+        private string Render(PhraseSlot slot, int index, in PhraseValues values, int salt, bool record = true)
         {
             var variant = slot.Variants[index];
-            choices.Add(new PhraseChoice(salt == 0 ? slot.Name : slot.Name + "#" + salt.ToString(CultureInfo.InvariantCulture), variant.Id, variant.Tags));
+            if (record)
+            {
+                choices.Add(new PhraseChoice(salt == 0 ? slot.Name : slot.Name + "#" + salt.ToString(CultureInfo.InvariantCulture), variant.Id, variant.Tags));
+            }
             return composer.Polish(slot, variant, values);
         }
 

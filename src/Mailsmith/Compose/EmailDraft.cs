@@ -25,7 +25,20 @@ public sealed record EmailDraft(
     string FooterWhy,
     string UnsubscribeText,
     string UnsubscribeUrl,
-    IReadOnlyList<PhraseChoice> Choices);
+    IReadOnlyList<PhraseChoice> Choices)
+{
+    /// <summary>The offer's code, shown in its own box when there is one.</summary>
+    public string? OfferCode { get; init; }
+
+    /// <summary>Open-tracking pixel URL, or null.</summary>
+    public string? OpenPixelUrl { get; init; }
+
+    /// <summary>"View in browser" URL, or null.</summary>
+    public string? ViewUrl { get; init; }
+
+    /// <summary>Preference-centre URL, or null.</summary>
+    public string? PreferencesUrl { get; init; }
+}
 
 /// <summary>One product card, every value final: title in the reader's language, price in their format, a reason sentence.</summary>
 /// <param name="Url">The product page, already wrapped by <see cref="EmailLinks.Click"/>.</param>

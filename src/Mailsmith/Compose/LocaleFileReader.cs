@@ -7,7 +7,7 @@ internal static class LocaleFileReader
 {
     private static readonly string[] TopLevelKeys = ["locale", "subject_length", "subject_emoji", "categories", "counts", "slots", "campaigns"];
     private static readonly string[] VariantKeys = ["text", "when", "tags", "weight", "id"];
-    private static readonly string[] ConditionKeys = ["lifecycle", "price_sensitivity", "daypart", "orders", "variant", "has_name", "first_order"];
+    private static readonly string[] ConditionKeys = ["lifecycle", "price_sensitivity", "daypart", "orders", "variant", "has_name", "first_order", "discount_sensitivity", "frame", "season", "category", "has_offer"];
 
     /// <param name="fallback">The default locale's file, whose counted nouns this file may use without declaring them; null when reading the default.</param>
     /// <param name="nounIds">Placeholder ids of counted nouns across all files, so every file gives <c>{items}</c> the same id.</param>
@@ -195,18 +195,45 @@ internal static class LocaleFileReader
             {
                 throw Error(file, list, $"{path}.{slotName} must be a non-empty list of variants.");
             }
-            var variants = new PhraseVariant[list.Items.Count];
-            for (var i = 0; i < variants.Length; i++)
+            var variants = new List<PhraseVariant>(list.Items.Count);
+            for (var i = 0; i < list.Items.Count; i++)
             {
-                variants[i] = ReadVariant(file, locale, campaign, slot, $"{path}.{slotName}", i, list.Items[i], nouns);
+                variants.AddRange(ReadVariants(file, locale, campaign, slot, $"{path}.{slotName}", i, list.Items[i], nouns));
             }
-            into[slot] = new PhraseSlot(slotName, $"{file} {path}.{slotName}", variants, language, locale);
+            into[slot] = new PhraseSlot(slotName, $"{file} {path}.{slotName}", [.. variants], language, locale);
+        }
+    }
+
+    /// <summary>
+    /// Reads one entry of a slot's list. Its text may hold alternatives, <c>[Fresh|New] picks for you</c>: each
+    /// combination is a variant of its own (ids <c>…:0</c>, <c>…:1</c>, … in order), with the entry's conditions and tags.
+    /// </summary>
+    private static IEnumerable<PhraseVariant> ReadVariants(
+        string file, string locale, string campaign, int slot, string path, int index, PhraseJson node,
+        Dictionary<string, (int Id, CountForms Forms)> nouns)
+    {
+        var variant = ReadVariant(file, locale, campaign, slot, path, index, node, nouns, out var source);
+        if (source.IndexOf('[') < 0)
+        {
+            yield return variant;
+            yield break;
+        }
+        var expanded = Alternatives.Expand(source, $"{file}:{node.Line} {path}[{index}]");
+        for (var k = 0; k < expanded.Count; k++)
+        {
+            var where = $"{file}:{node.Line} {path}[{index}]";
+            var compiled = PhraseTemplate.Parse(expanded[k], where, nouns);
+            if (compiled.IsEmpty && !SlotNames.IsOptional(slot))
+            {
+                throw Error(file, node, $"{path}[{index}] expands to an empty text; only optional slots may be empty.");
+            }
+            yield return variant with { Id = variant.Id + ":" + k.ToString(CultureInfo.InvariantCulture), Text = compiled };
         }
     }
 
     private static PhraseVariant ReadVariant(
         string file, string locale, string campaign, int slot, string path, int index, PhraseJson node,
-        Dictionary<string, (int Id, CountForms Forms)> nouns)
+        Dictionary<string, (int Id, CountForms Forms)> nouns, out string source)
     {
         string? text = null, id = null;
         var when = PhraseCondition.Always;
@@ -252,8 +279,9 @@ internal static class LocaleFileReader
         {
             throw Error(file, node, $"{path}[{index}] needs a \"text\" (a string, or an object with \"text\").");
         }
+        source = text;
         var where = $"{file}:{node.Line} {path}[{index}]";
-        var compiled = PhraseTemplate.Parse(text, where, nouns);
+        var compiled = PhraseTemplate.Parse(text.Contains('[', StringComparison.Ordinal) ? Alternatives.Expand(text, where)[0] : text, where, nouns);
         if (compiled.IsEmpty && !SlotNames.IsOptional(slot))
         {
             throw Error(file, node, $"{path}[{index}] is empty; only optional slots (closing) may have an empty variant.");
@@ -262,6 +290,11 @@ internal static class LocaleFileReader
         {
             throw Error(file, node, $"{path}[{index}] holds an emoji; subjects get at most one, added by the emoji policy from subject_emoji.");
         }
+        // A variant written for one frame is labelled with it, so Choices show the framing without hand-kept tags.
+        if (when.Frame is [var frameName] && !tags.Contains(frameName))
+        {
+            tags = [.. tags, frameName];
+        }
         var effectiveWeight = weight * (1 + when.Count);
         return new PhraseVariant(id ?? $"{locale}:{campaign}:{SlotNames.All[slot]}:{index}", compiled, when, effectiveWeight, tags);
     }
@@ -269,7 +302,8 @@ internal static class LocaleFileReader
     private static PhraseCondition ReadCondition(string file, PhraseJson node)
     {
         string[]? lifecycle = null, sensitivity = null, daypart = null, orders = null, variant = null;
-        bool? hasName = null, firstOrder = null;
+        string[]? discount = null, frame = null, season = null, category = null;
+        bool? hasName = null, firstOrder = null, hasOffer = null;
         var count = 0;
         foreach (var (key, value) in Members(file, node))
         {
@@ -297,6 +331,21 @@ internal static class LocaleFileReader
                 case "first_order":
                     firstOrder = RequireBool(file, value, key);
                     break;
+                case "discount_sensitivity":
+                    discount = ReadAllowed(file, value, key, Facts.Sensitivities);
+                    break;
+                case "frame":
+                    frame = ReadAllowed(file, value, key, Facts.FrameNames);
+                    break;
+                case "season":
+                    season = ReadAllowed(file, value, key, Facts.Seasons);
+                    break;
+                case "category":
+                    category = ReadStrings(file, value, key);
+                    break;
+                case "has_offer":
+                    hasOffer = RequireBool(file, value, key);
+                    break;
                 default:
                     throw Error(file, value, $"unknown condition \"{key}\"; expected {string.Join(", ", ConditionKeys)}.");
             }
@@ -310,6 +359,11 @@ internal static class LocaleFileReader
             Variant = variant,
             HasName = hasName,
             FirstOrder = firstOrder,
+            DiscountSensitivity = discount,
+            Frame = frame,
+            Season = season,
+            Category = category,
+            HasOffer = hasOffer,
             Count = count,
         };
     }
@@ -360,4 +414,64 @@ internal static class LocaleFileReader
     private static bool IsNote(string key) => key.StartsWith('_');
 
     private static InvalidDataException Error(string file, PhraseJson node, string message) => new($"{file}:{node.Line}: {message}");
+}
+
+/// <summary>Expands <c>[a|b|]</c> groups in a phrase into every combination, in order (an empty alternative is allowed).</summary>
+internal static class Alternatives
+{
+    /// <summary>At most this many texts from one entry, so a typo cannot blow up a file.</summary>
+    public const int Max = 512;
+
+    /// <exception cref="InvalidDataException">An unbalanced or nested bracket, or too many combinations; the message names <paramref name="where"/>.</exception>
+    public static List<string> Expand(string text, string where)
+    {
+        var results = new List<string> { "" };
+        var i = 0;
+        while (i < text.Length)
+        {
+            var open = text.IndexOf('[', i);
+            var literal = open < 0 ? text[i..] : text[i..open];
+            if (literal.Contains(']', StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{where}: a ']' without its '[' in \"{text}\".");
+            }
+            for (var r = 0; r < results.Count; r++)
+            {
+                results[r] += literal;
+            }
+            if (open < 0)
+            {
+                break;
+            }
+            var close = text.IndexOf(']', open + 1);
+            if (close < 0 || text.AsSpan(open + 1, close - open - 1).Contains('['))
+            {
+                throw new InvalidDataException($"{where}: an unclosed or nested '[' in \"{text}\".");
+            }
+            var options = text[(open + 1)..close].Split('|');
+            var next = new List<string>(results.Count * options.Length);
+            foreach (var prefix in results)
+            {
+                foreach (var option in options)
+                {
+                    next.Add(prefix + option);
+                }
+            }
+            if (next.Count > Max)
+            {
+                throw new InvalidDataException($"{where}: \"{text}\" expands to more than {Max} texts.");
+            }
+            results = next;
+            i = close + 1;
+        }
+        // "a  b" after an empty alternative reads as one space.
+        for (var r = 0; r < results.Count; r++)
+        {
+            while (results[r].Contains("  ", StringComparison.Ordinal))
+            {
+                results[r] = results[r].Replace("  ", " ", StringComparison.Ordinal);
+            }
+        }
+        return results;
+    }
 }

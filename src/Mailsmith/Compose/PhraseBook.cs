@@ -158,7 +158,7 @@ internal sealed class ResolvedPhrases
         {
             campaigns.UnionWith(fallback._byCampaign.Keys);
         }
-        campaigns.UnionWith(CampaignTypes.Core);
+        campaigns.UnionWith(CampaignTypes.All);
         var byCampaign = new Dictionary<string, PhraseSlot?[]>(StringComparer.Ordinal);
         foreach (var campaign in campaigns)
         {
@@ -173,7 +173,7 @@ internal sealed class ResolvedPhrases
             {
                 for (var s = 0; s < slots.Length; s++)
                 {
-                    if (slots[s] is null && !SlotNames.IsOptional(s) && CampaignTypes.Core.Contains(campaign))
+                    if (slots[s] is null && !SlotNames.IsOptional(s) && CampaignTypes.All.Contains(campaign))
                     {
                         throw new InvalidDataException(
                             $"{own.File}: the default locale has no '{SlotNames.All[s]}' phrases for campaign type '{campaign}' "

@@ -22,17 +22,21 @@ internal static class SlotNames
     public const int ReasonPopularIn = 14;
     public const int ReasonPopular = 15;
     public const int ReasonExplore = 16;
+    /// <summary>Optional paragraph stating the plan's offer (only when there is one).</summary>
+    public const int Offer = 17;
+    /// <summary>Optional paragraph introducing a real review quote (only when the plan has one).</summary>
+    public const int Proof = 18;
 
     public static readonly string[] All =
     [
         "subject", "preheader", "greeting", "opening", "body", "closing", "cta", "signoff",
         "footer.why", "footer.unsubscribe", "product.button",
         "reason.in_cart", "reason.viewed", "reason.bought_with", "reason.popular_in", "reason.popular",
-        "reason.explore",
+        "reason.explore", "offer", "proof",
     ];
 
     /// <summary>Slots that may be missing everywhere or hold an empty variant: the email then has no such paragraph.</summary>
-    public static bool IsOptional(int slot) => slot == Closing;
+    public static bool IsOptional(int slot) => slot is Closing or Offer or Proof;
 
     public static int? IdOf(string name)
     {
@@ -60,7 +64,12 @@ internal readonly record struct RecipientFacts(
     string? Daypart,
     string Orders,
     bool HasName,
-    string Variant);
+    string Variant,
+    string DiscountSensitivity = "mid",
+    string Frame = Frames.Neutral,
+    string Season = "",
+    string Category = "",
+    bool HasOffer = false);
 
 /// <summary>Condition values and the thresholds behind them (documented in docs/compose.md).</summary>
 internal static class Facts
@@ -71,6 +80,17 @@ internal static class Facts
     public static readonly string[] Sensitivities = ["high", "mid", "low"];
     public static readonly string[] Dayparts = ["morning", "afternoon", "evening", "night"];
     public static readonly string[] OrderCounts = ["none", "one", "repeat"];
+    public static readonly string[] FrameNames = [Frames.Value, Frames.Quality, Frames.Neutral];
+    public static readonly string[] Seasons = ["spring", "summer", "autumn", "winter"];
+
+    /// <summary>Northern-hemisphere meteorological season of a date: Mar–May spring, Jun–Aug summer, Sep–Nov autumn, Dec–Feb winter.</summary>
+    public static string SeasonOf(DateTimeOffset date) => date.Month switch
+    {
+        3 or 4 or 5 => "spring",
+        6 or 7 or 8 => "summer",
+        9 or 10 or 11 => "autumn",
+        _ => "winter",
+    };
 
     public static string SensitivityOf(double value) => value >= HighSensitivity ? "high" : value < LowSensitivity ? "low" : "mid";
 
@@ -106,6 +126,11 @@ internal sealed class PhraseCondition
     public string[]? Variant { get; init; }
     public bool? HasName { get; init; }
     public bool? FirstOrder { get; init; }
+    public string[]? DiscountSensitivity { get; init; }
+    public string[]? Frame { get; init; }
+    public string[]? Season { get; init; }
+    public string[]? Category { get; init; }
+    public bool? HasOffer { get; init; }
 
     /// <summary>How many keys are stated; a more specific variant is drawn more often (weight × (1 + count)).</summary>
     public int Count { get; init; }
@@ -117,7 +142,24 @@ internal sealed class PhraseCondition
         && Matches(Orders, facts.Orders)
         && Matches(Variant, facts.Variant)
         && (HasName is null || HasName == facts.HasName)
-        && (FirstOrder is null || FirstOrder == (facts.Orders == "none"));
+        && (FirstOrder is null || FirstOrder == (facts.Orders == "none"))
+        && Matches(DiscountSensitivity, facts.DiscountSensitivity)
+        && Matches(Frame, facts.Frame)
+        && Matches(Season, facts.Season)
+        && (Category is null || MatchesIgnoreCase(Category, facts.Category))
+        && (HasOffer is null || HasOffer == facts.HasOffer);
+
+    private static bool MatchesIgnoreCase(string[] allowed, string value)
+    {
+        foreach (var item in allowed)
+        {
+            if (string.Equals(item, value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     private static bool Matches(string[]? allowed, string value)
     {

@@ -21,10 +21,15 @@ internal static class Placeholder
     public const int Product = 5;
     public const int Count = 6;
     public const int FromPrice = 7;
-    public const int FirstCountNoun = 8;
+    public const int Code = 8;
+    public const int Discount = 9;
+    public const int Expires = 10;
+    public const int Review = 11;
+    public const int ReviewProduct = 12;
+    public const int FirstCountNoun = 13;
 
     /// <summary>Names of the fixed placeholders, indexed by id.</summary>
-    public static readonly string[] Names = ["first_name", "last_name", "full_name", "store", "category", "product", "count", "from_price"];
+    public static readonly string[] Names = ["first_name", "last_name", "full_name", "store", "category", "product", "count", "from_price", "code", "discount", "expires", "review", "review_product"];
 
     public static int? IdOf(string name)
     {
@@ -55,6 +60,11 @@ internal struct PhraseValues
     public string? Category;
     public string? Product;
     public string? FromPrice;
+    public string? Code;
+    public string? Discount;
+    public string? Expires;
+    public string? Review;
+    public string? ReviewProduct;
     public int Count;
 
     /// <summary>Bit <c>1 &lt;&lt; id</c> set for every placeholder with a value; count nouns and <c>{count}</c> always have one.</summary>
@@ -70,6 +80,11 @@ internal struct PhraseValues
             if (Category is not null) mask |= 1UL << Placeholder.Category;
             if (Product is not null) mask |= 1UL << Placeholder.Product;
             if (FromPrice is null) mask &= ~(1UL << Placeholder.FromPrice);
+            if (Code is null) mask &= ~(1UL << Placeholder.Code);
+            if (Discount is null) mask &= ~(1UL << Placeholder.Discount);
+            if (Expires is null) mask &= ~(1UL << Placeholder.Expires);
+            if (Review is null) mask &= ~(1UL << Placeholder.Review);
+            if (ReviewProduct is null) mask &= ~(1UL << Placeholder.ReviewProduct);
             return mask;
         }
     }
@@ -83,6 +98,11 @@ internal struct PhraseValues
         Placeholder.Category => Category,
         Placeholder.Product => Product,
         Placeholder.FromPrice => FromPrice,
+        Placeholder.Code => Code,
+        Placeholder.Discount => Discount,
+        Placeholder.Expires => Expires,
+        Placeholder.Review => Review,
+        Placeholder.ReviewProduct => ReviewProduct,
         _ => null,
     };
 }
