@@ -49,14 +49,29 @@ public static class LlmWriting
         }
     }
 
-    /// <summary>The summary of a run in which <paramref name="writer"/> wrote (or fell back for) every message.</summary>
-    public static LlmRunSummary Summarize(LlmCopyWriter writer)
+    /// <summary>
+    /// The summary of a run in which <paramref name="writer"/> wrote (or fell back for) every message. Messages per
+    /// writer are <paramref name="sentByWriter"/> when the caller counted the messages it kept (after its own checks),
+    /// else the writer's own counts.
+    /// </summary>
+    public static LlmRunSummary Summarize(LlmCopyWriter writer, IReadOnlyDictionary<string, long>? sentByWriter = null)
     {
         var stats = writer.Stats;
-        var byWriter = new SortedDictionary<string, long>(StringComparer.Ordinal) { [writer.Name] = stats.LlmMessages };
-        if (stats.FallbackMessages > 0)
+        var byWriter = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (sentByWriter is not null)
         {
-            byWriter["builtin"] = stats.FallbackMessages;
+            foreach (var (name, count) in sentByWriter)
+            {
+                byWriter[name] = count;
+            }
+        }
+        else
+        {
+            byWriter[writer.Name] = stats.LlmMessages;
+            if (stats.FallbackMessages > 0)
+            {
+                byWriter["builtin"] = stats.FallbackMessages;
+            }
         }
         return new LlmRunSummary(byWriter, writer.Calls, writer.CacheHits, stats.Segments, stats.FallbacksByReason);
     }

@@ -44,6 +44,21 @@ internal static class LlmTestPlans
             ["We picked these with your love of {top_category} in mind.", "Prices start from {from_price}. Take a look whenever you have a quiet moment."],
             n => $"{{product_{n}}} for {{product_{n}_price}}, a good match for you."));
 
+    /// <summary>Like <see cref="Good"/>, but uses only the slots the prompt offers (for plans built by the real planner).</summary>
+    public static string Adaptive(StubRequest request)
+    {
+        var slots = Prompt(request)["slots"]!.AsObject();
+        var named = slots.ContainsKey("first_name");
+        var category = slots.ContainsKey("top_category");
+        return Reply(request, zh => zh
+            ? (named ? "{first_name}，为您挑选的几款好物" : "为您挑选的几款好物，请慢慢看", "按您的口味挑选，慢慢看。",
+                [category ? "根据您喜欢的{top_category}，我们挑选了这几款。" : "我们为您挑选了这几款。", "{lead_product}售价{lead_price}，欢迎随时来看看。"],
+                n => $"{{product_{n}}}，售价{{product_{n}_price}}。")
+            : (named ? "{first_name}, a few picks from {store} for you" : "A few picks from {store} chosen for you", "Chosen with your taste in mind.",
+                [category ? "We picked these with your love of {top_category} in mind." : "We picked these with your taste in mind.", "Take a look whenever you have a quiet moment."],
+                n => $"{{product_{n}}} for {{product_{n}_price}}, a good match for you."));
+    }
+
     /// <summary>A reply with the given paragraphs (English), otherwise like <see cref="Good"/>.</summary>
     public static string WithParagraphs(StubRequest request, params string[] paragraphs) => Reply(request, _ =>
         ("{first_name}, a few picks from {store} for you", "Chosen with your taste in mind.", paragraphs, n => $"{{product_{n}}} for {{product_{n}_price}}."));
