@@ -158,6 +158,10 @@ internal sealed class CampaignCommand : Command
                 {
                     Console.WriteLine($"  {result.Composed / compose.Seconds:N0} emails/s (recommend + compose + render + MIME)");
                 }
+                if (result.Writers is { } writers)
+                {
+                    Console.WriteLine($"  {writers}");
+                }
                 Console.WriteLine($"  emails in {Path.Combine(Path.GetFullPath(outbox), result.Campaign.CampaignId)}");
                 return ExitCode.Success;
             }));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mailsmith.Compose;
+using Mailsmith.Compose.Llm;
 using Mailsmith.Deliver;
 using Mailsmith.Learn;
 using Mailsmith.Profile;
@@ -24,7 +25,11 @@ public sealed record CampaignRunResult(
     int AlreadySent,
     IReadOnlyDictionary<string, int> Suppressed,
     IReadOnlyList<StageTiming> Timings,
-    IReadOnlyList<EmailSample> Samples);
+    IReadOnlyList<EmailSample> Samples)
+{
+    /// <summary>Messages per writer, LLM calls, cache hits and fallback reasons (docs/compose-llm.md); null only for results built elsewhere.</summary>
+    public LlmRunSummary? Writers { get; init; }
+}
 
 /// <summary>
 /// Creates campaigns and composes them: audience → variant assignment → planned sends (the outbox) →
@@ -98,6 +103,9 @@ public sealed partial class CampaignRunner
         var mime = new MimeBuilder(_settings.Sender);
         var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));
         var composer = new EmailComposer(_settings.Compose, _settings.Sender, id => snapshot.ProductsById.GetValueOrDefault(id));
+        // Llm:Enabled: the LLM writes, once per micro-segment, with the built-in writer as per-message fallback.
+        using var llm = LlmWriting.CreateWriter(_settings, composer.BuiltInWriter);
+        var byWriter = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Composing, _time.GetUtcNow());
         // The preference centre's choices (muted campaign types, a pause) hold back a message like an unsubscribe does.
         var preferences = _store.LoadPreferences();
@@ -162,7 +170,7 @@ public sealed partial class CampaignRunner
             recommendSeconds += phase.Elapsed.TotalSeconds;
 
             phase.Restart();
-            Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
+            await Parallel.ForAsync(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, ct) =>
             {
                 var send = batch[i];
                 var customer = snapshot.CustomersById[send.CustomerId];
@@ -178,7 +186,23 @@ public sealed partial class CampaignRunner
                     return;
                 }
                 var blocks = recs.Select(r => new ProductBlock(snapshot.ProductsById[r.ProductId], r)).ToList();
-                var email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                ComposedEmail email;
+                if (llm is null)
+                {
+                    email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                }
+                else
+                {
+                    var outcome = await ComposeMessageAsync(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, llm, ct);
+                    if (outcome.Email is null)
+                    {
+                        changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, "copy_failed");
+                        suppressed.AddOrUpdate("copy_failed", 1, (_, n) => n + 1);
+                        return;
+                    }
+                    email = outcome.Email;
+                    byWriter.AddOrUpdate(outcome.Writer, 1, (_, n) => n + 1);
+                }
                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
                 messages[i] = mime.Build(email, customer, new MessageEnvelope(
                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
@@ -216,7 +240,28 @@ public sealed partial class CampaignRunner
             campaign with { Status = CampaignStatus.Sent }, sends.Count, composed, alreadySent,
             new SortedDictionary<string, int>(suppressed, StringComparer.Ordinal), timings,
             samples.OrderBy(s => s.Email.Locale == "zh-CN" ? 0 : s.Customer.Locale == "en-US" ? 1 : 2)
-                .ThenBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList());
+                .ThenBy(s => s.Customer.Locale, StringComparer.Ordinal).ThenBy(s => s.Customer.CustomerId, StringComparer.Ordinal).ToList())
+        {
+            Writers = llm is null
+                ? new LlmRunSummary(new Dictionary<string, long> { [BuiltInCopyWriter.WriterName] = composed }, 0, 0, 0, new Dictionary<string, int>())
+                : LlmWriting.Summarize(llm, byWriter),
+        };
+    }
+
+    /// <summary>
+    /// Writes one recipient's email with <paramref name="writer"/> (the LLM writer), checked, falling back to the built-in
+    /// writer; <see cref="ComposeOutcome.Email"/> is null when no copy passed the checks (held back as <c>copy_failed</c>).
+    /// </summary>
+    public static async ValueTask<ComposeOutcome> ComposeMessageAsync(
+        Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ICopyWriter writer, CancellationToken cancellationToken)
+    {
+        var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
+        var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
+        var outcome = await composer.ComposeAsync(new EmailContext(
+            campaign, send.Variant, customer, profile, blocks, links, asOf,
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")), writer, cancellationToken);
+        return outcome;
     }
 
     // The audience as planned (or suppressed) sends, one per customer, idempotent: existing rows are kept as they are.

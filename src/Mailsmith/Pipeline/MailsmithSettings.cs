@@ -1,4 +1,5 @@
 using Mailsmith.Compose;
+using Mailsmith.Compose.Llm;
 using Mailsmith.Deliver;
 using Mailsmith.Ingest;
 using Mailsmith.Learn;
@@ -60,6 +61,7 @@ public sealed class MailsmithSettings
     public SmtpOptions Smtp { get; init; } = new();
     public DkimOptions Dkim { get; init; } = new();
     public DeliveryOptions Delivery { get; init; } = new();
+    public LlmOptions Llm { get; init; } = new();
 
     /// <summary>The outbox folder, resolved.</summary>
     public string OutboxDirectory => Outbox.Directory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DatabasePath))!, "outbox");
@@ -69,6 +71,9 @@ public sealed class MailsmithSettings
 
     /// <summary>The tracking server's spool folder, resolved.</summary>
     public string SpoolDirectory => Server.SpoolDirectory ?? Path.GetFullPath(DatabasePath) + ".spool";
+
+    /// <summary>The LLM writer's response cache folder, resolved.</summary>
+    public string LlmCacheDirectory => Llm.CacheDirectory ?? Path.GetFullPath(DatabasePath) + ".llm-cache";
 
     /// <summary>
     /// Reads configuration. <paramref name="configPath"/> (or <c>MAILSMITH_CONFIG</c>) must exist when given; otherwise
@@ -106,6 +111,7 @@ public sealed class MailsmithSettings
             throw new ConfigurationException($"{configPath}: {e.Message}", e);
         }
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Import", "Profile", "Recommend", "Compose", "Sender", "Track", "Campaigns", "Outbox", "Store", "Server", "Learn", "Smtp", "Dkim", "Delivery" };
+        known.Add("Llm");
         foreach (var section in config.GetChildren())
         {
             if (!known.Contains(section.Key))
@@ -131,6 +137,7 @@ public sealed class MailsmithSettings
             Smtp = Bind<SmtpOptions>(config, "Smtp", configPath),
             Dkim = Bind<DkimOptions>(config, "Dkim", configPath),
             Delivery = Bind<DeliveryOptions>(config, "Delivery", configPath),
+            Llm = Bind<LlmOptions>(config, "Llm", configPath),
         };
     }
 
