@@ -22,13 +22,15 @@ internal static class SlotNames
     public const int ReasonPopularIn = 14;
     public const int ReasonPopular = 15;
     public const int ReasonExplore = 16;
+    public const int ReasonSimilarTo = 17;
+    public const int ReasonNewInFavourite = 18;
 
     public static readonly string[] All =
     [
         "subject", "preheader", "greeting", "opening", "body", "closing", "cta", "signoff",
         "footer.why", "footer.unsubscribe", "product.button",
         "reason.in_cart", "reason.viewed", "reason.bought_with", "reason.popular_in", "reason.popular",
-        "reason.explore",
+        "reason.explore", "reason.similar_to", "reason.new_in_favourite",
     ];
 
     /// <summary>Slots that may be missing everywhere or hold an empty variant: the email then has no such paragraph.</summary>
@@ -49,6 +51,8 @@ internal static class SlotNames
         Recommend.ReasonKind.PopularIn => ReasonPopularIn,
         Recommend.ReasonKind.Popular => ReasonPopular,
         Recommend.ReasonKind.Explore => ReasonExplore,
+        Recommend.ReasonKind.SimilarTo => ReasonSimilarTo,
+        Recommend.ReasonKind.NewInFavourite => ReasonNewInFavourite,
         _ => null,
     };
 }

@@ -38,11 +38,11 @@ public sealed class RecommendationService
 
     /// <param name="options">Rules and weights.</param>
     /// <param name="recommenders">The chain, best first; default <see cref="EaseRecommender"/> (catalogs up to 12,000 products),
-    /// <see cref="ItemItemRecommender"/>, then <see cref="PopularityRecommender"/>.</param>
+    /// <see cref="ItemItemRecommender"/>, <see cref="ContentRecommender"/> (customers with little history, products nobody has touched yet), then <see cref="PopularityRecommender"/>.</param>
     public RecommendationService(RecommendOptions options, IReadOnlyList<IRecommender>? recommenders = null)
     {
         _options = options;
-        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new PopularityRecommender(options)];
+        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new ContentRecommender(options), new PopularityRecommender(options)];
         var popularity = Recommenders.OfType<PopularityRecommender>().FirstOrDefault();
         _ownsPopularity = popularity is null;
         _popularity = popularity ?? new PopularityRecommender(options);
