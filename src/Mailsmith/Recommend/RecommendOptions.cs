@@ -50,4 +50,13 @@ public sealed class RecommendOptions
 
     /// <summary>L2 regularisation λ of the EASE recommender (added to the diagonal of XᵀX). Default 250.</summary>
     public float EaseLambda { get; init; } = 250;
+
+    /// <summary>Minimum support (share of orders holding every item of the rule) of a bought-together rule. Default 0.001.</summary>
+    public double BoughtTogetherMinSupport { get; init; } = 0.001;
+
+    /// <summary>Minimum confidence of a bought-together rule. Default 0.05.</summary>
+    public double BoughtTogetherMinConfidence { get; init; } = 0.05;
+
+    /// <summary>Bought-together starts from the customer's purchases of this many days before asOf. Default 90.</summary>
+    public double BoughtTogetherRecentDays { get; init; } = 90;
 }

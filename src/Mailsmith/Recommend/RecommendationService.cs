@@ -34,15 +34,17 @@ public sealed class RecommendationService
     private readonly RecommendOptions _options;
     private readonly PopularityRecommender _popularity;
     private readonly bool _ownsPopularity;
+    private readonly BoughtTogetherRecommender? _boughtTogether;
     private FittedState? _state;
 
     /// <param name="options">Rules and weights.</param>
     /// <param name="recommenders">The chain, best first; default <see cref="EaseRecommender"/> (catalogs up to 12,000 products),
-    /// <see cref="ItemItemRecommender"/>, <see cref="ContentRecommender"/> (customers with little history, products nobody has touched yet), then <see cref="PopularityRecommender"/>.</param>
+    /// <see cref="ItemItemRecommender"/>, <see cref="ContentRecommender"/> (customers with little history, products nobody has touched yet), <see cref="BoughtTogetherRecommender"/> (also asked first for an abandoned cart), then <see cref="PopularityRecommender"/>.</param>
     public RecommendationService(RecommendOptions options, IReadOnlyList<IRecommender>? recommenders = null)
     {
         _options = options;
-        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new ContentRecommender(options), new PopularityRecommender(options)];
+        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new ContentRecommender(options), new BoughtTogetherRecommender(options), new PopularityRecommender(options)];
+        _boughtTogether = Recommenders.OfType<BoughtTogetherRecommender>().FirstOrDefault();
         var popularity = Recommenders.OfType<PopularityRecommender>().FirstOrDefault();
         _ownsPopularity = popularity is null;
         _popularity = popularity ?? new PopularityRecommender(options);
@@ -88,11 +90,17 @@ public sealed class RecommendationService
                 picker.AddAll(Chain(id, profile, picker, count));
                 break;
             case CampaignTypes.AbandonedCart:
-                foreach (var item in Cart(state, id))
+                var cart = Cart(state, id);
+                foreach (var item in cart)
                 {
                     picker.AddExempt(item);
                 }
                 picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                if (_boughtTogether is { } together && cart.Count > 0 && picker.Count < count)
+                {
+                    var basket = cart.Select(r => r.ProductId).ToList();
+                    picker.AddAll(picker.Take(allow => together.ForBasket(basket, count - picker.Count, allow)));
+                }
                 picker.AddAll(Chain(id, profile, picker, count - picker.Count));
                 break;
             case CampaignTypes.Winback:
