@@ -59,4 +59,17 @@ public sealed class RecommendOptions
 
     /// <summary>Bought-together starts from the customer's purchases of this many days before asOf. Default 90.</summary>
     public double BoughtTogetherRecentDays { get; init; } = 90;
+
+    /// <summary>
+    /// Categories (full path, or a top-level category) whose products are bought again (coffee, filters): a recommendations
+    /// list may propose one again once <see cref="ReplenishAfterDays"/> have passed since the customer last bought it.
+    /// Default none.
+    /// </summary>
+    public IReadOnlyList<string> ReplenishableCategories { get; init; } = [];
+
+    /// <summary>A product carrying this tag is replenishable whatever its category. Default <c>replenishable</c>.</summary>
+    public string ReplenishableTag { get; init; } = "replenishable";
+
+    /// <summary>Days after its last purchase before a replenishable product may be recommended again. Default 30.</summary>
+    public double ReplenishAfterDays { get; init; } = 30;
 }

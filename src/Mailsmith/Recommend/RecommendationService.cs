@@ -86,7 +86,7 @@ public sealed class RecommendationService
         switch (campaignType)
         {
             case CampaignTypes.Recommendations:
-                picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                picker.Exclude(NotToRecommendAgain(state, id));
                 picker.AddAll(Chain(id, profile, picker, count));
                 break;
             case CampaignTypes.AbandonedCart:
@@ -149,6 +149,41 @@ public sealed class RecommendationService
         }
         return picks;
     }
+
+    /// <summary>
+    /// Every product the customer bought at or before asOf, except replenishable ones (category in
+    /// <see cref="RecommendOptions.ReplenishableCategories"/> or tagged <see cref="RecommendOptions.ReplenishableTag"/>)
+    /// last bought more than <see cref="RecommendOptions.ReplenishAfterDays"/> ago.
+    /// </summary>
+    private HashSet<string> NotToRecommendAgain(FittedState state, string customerId)
+    {
+        var interactions = new List<Interaction>();
+        CustomerInteractions.Collect(state.Snapshot, customerId, state.AsOf, interactions);
+        var lastBought = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var x in interactions)
+        {
+            if (x.Kind == InteractionKind.Purchase && (!lastBought.TryGetValue(x.ProductId, out var seen) || x.At > seen))
+            {
+                lastBought[x.ProductId] = x.At;
+            }
+        }
+        var replenishAfter = state.AsOf.AddDays(-_options.ReplenishAfterDays);
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (productId, at) in lastBought)
+        {
+            if (at <= replenishAfter && state.Snapshot.ProductsById.TryGetValue(productId, out var product) && IsReplenishable(product))
+            {
+                continue;
+            }
+            excluded.Add(productId);
+        }
+        return excluded;
+    }
+
+    private bool IsReplenishable(Product product) =>
+        product.Tags.Contains(_options.ReplenishableTag, StringComparer.OrdinalIgnoreCase)
+        || _options.ReplenishableCategories.Any(c => string.Equals(c, product.Category, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(c, product.TopCategory, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Products the customer bought after <paramref name="since"/> and at or before asOf.</summary>
     private static HashSet<string> BoughtSince(FittedState state, string customerId, DateTimeOffset since)
