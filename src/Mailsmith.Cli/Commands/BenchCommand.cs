@@ -36,6 +36,41 @@ internal sealed class BenchCommand : Command
                 return Task.FromResult(ExitCode.Success);
             }));
         }
+        Add(new RecsBenchCommand());
+    }
+
+    private sealed class RecsBenchCommand : Command
+    {
+        public Option<int> Customers { get; } = new("--customers") { Description = "Customers generated (default 1000000)", DefaultValueFactory = _ => 1_000_000 };
+        public Option<int> Products { get; } = new("--products") { Description = "Products generated (default 50000)", DefaultValueFactory = _ => 50_000 };
+        public Option<long> Interactions { get; } = new("--interactions") { Description = "Interactions generated (default 10000000)", DefaultValueFactory = _ => 10_000_000 };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Generator seed (default 42)", DefaultValueFactory = _ => 42 };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print the figures as JSON" };
+
+        public RecsBenchCommand() : base("recs", "Generate a store in memory, fit item-item and recommend top-10 for every customer; times and peak memory")
+        {
+            Add(Customers);
+            Add(Products);
+            Add(Interactions);
+            Add(Seed);
+            Add(Json);
+            SetAction((parse, ct) => Guarded.RunAsync(() =>
+            {
+                var result = Mailsmith.Recommend.Evaluation.ScaleBenchmark.Run(new Mailsmith.Recommend.Evaluation.ScaleBenchmarkOptions
+                {
+                    Customers = parse.GetValue(Customers),
+                    Products = parse.GetValue(Products),
+                    Interactions = parse.GetValue(Interactions),
+                    Seed = parse.GetValue(Seed),
+                }, line => Console.Error.WriteLine(line));
+                Console.WriteLine(parse.GetValue(Json)
+                    ? JsonSerializer.Serialize(result, DemoRunner.JsonOptions)
+                    : $"fit {result.FitSeconds:F1} s, top-10 for {result.Customers:N0} customers {result.RecommendSeconds:F1} s "
+                      + $"({result.CustomersServed:N0} served), peak working set {result.PeakWorkingSetBytes / (1024.0 * 1024 * 1024):F2} GiB, "
+                      + $"GC heap after fit {result.GcHeapBytesAfterFit / (1024.0 * 1024 * 1024):F2} GiB, {result.ProcessorCount} cores");
+                return Task.FromResult(ExitCode.Success);
+            }));
+        }
     }
 
     private sealed class ServeBenchCommand : Command

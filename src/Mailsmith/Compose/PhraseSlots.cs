@@ -26,13 +26,15 @@ internal static class SlotNames
     public const int Offer = 17;
     /// <summary>Optional paragraph introducing a real review quote (only when the plan has one).</summary>
     public const int Proof = 18;
+    public const int ReasonSimilarTo = 19;
+    public const int ReasonNewInFavourite = 20;
 
     public static readonly string[] All =
     [
         "subject", "preheader", "greeting", "opening", "body", "closing", "cta", "signoff",
         "footer.why", "footer.unsubscribe", "product.button",
         "reason.in_cart", "reason.viewed", "reason.bought_with", "reason.popular_in", "reason.popular",
-        "reason.explore", "offer", "proof",
+        "reason.explore", "offer", "proof", "reason.similar_to", "reason.new_in_favourite",
     ];
 
     /// <summary>Slots that may be missing everywhere or hold an empty variant: the email then has no such paragraph.</summary>
@@ -53,6 +55,8 @@ internal static class SlotNames
         Recommend.ReasonKind.PopularIn => ReasonPopularIn,
         Recommend.ReasonKind.Popular => ReasonPopular,
         Recommend.ReasonKind.Explore => ReasonExplore,
+        Recommend.ReasonKind.SimilarTo => ReasonSimilarTo,
+        Recommend.ReasonKind.NewInFavourite => ReasonNewInFavourite,
         _ => null,
     };
 }

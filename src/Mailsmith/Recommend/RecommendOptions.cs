@@ -50,4 +50,26 @@ public sealed class RecommendOptions
 
     /// <summary>L2 regularisation λ of the EASE recommender (added to the diagonal of XᵀX). Default 250.</summary>
     public float EaseLambda { get; init; } = 250;
+
+    /// <summary>Minimum support (share of orders holding every item of the rule) of a bought-together rule. Default 0.001.</summary>
+    public double BoughtTogetherMinSupport { get; init; } = 0.001;
+
+    /// <summary>Minimum confidence of a bought-together rule. Default 0.05.</summary>
+    public double BoughtTogetherMinConfidence { get; init; } = 0.05;
+
+    /// <summary>Bought-together starts from the customer's purchases of this many days before asOf. Default 90.</summary>
+    public double BoughtTogetherRecentDays { get; init; } = 90;
+
+    /// <summary>
+    /// Categories (full path, or a top-level category) whose products are bought again (coffee, filters): a recommendations
+    /// list may propose one again once <see cref="ReplenishAfterDays"/> have passed since the customer last bought it.
+    /// Default none.
+    /// </summary>
+    public IReadOnlyList<string> ReplenishableCategories { get; init; } = [];
+
+    /// <summary>A product carrying this tag is replenishable whatever its category. Default <c>replenishable</c>.</summary>
+    public string ReplenishableTag { get; init; } = "replenishable";
+
+    /// <summary>Days after its last purchase before a replenishable product may be recommended again. Default 30.</summary>
+    public double ReplenishAfterDays { get; init; } = 30;
 }

@@ -17,6 +17,10 @@ public static class ReasonKind
     public const string Popular = "popular";
     /// <summary>Fills a list from the rest of the catalog; claims nothing about the product (it has not sold yet).</summary>
     public const string Explore = "explore";
+    /// <summary>Its description, category and tags are close to a product the customer viewed or bought (<see cref="RecommendationReason.ProductId"/>).</summary>
+    public const string SimilarTo = "similar_to";
+    /// <summary>New (nobody has interacted with it yet) in the customer's favourite category (<see cref="RecommendationReason.Category"/>).</summary>
+    public const string NewInFavourite = "new_in_favourite";
 }
 
 /// <summary>Why a product was recommended, in structured form.</summary>

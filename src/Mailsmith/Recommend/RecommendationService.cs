@@ -34,15 +34,17 @@ public sealed class RecommendationService
     private readonly RecommendOptions _options;
     private readonly PopularityRecommender _popularity;
     private readonly bool _ownsPopularity;
+    private readonly BoughtTogetherRecommender? _boughtTogether;
     private FittedState? _state;
 
     /// <param name="options">Rules and weights.</param>
     /// <param name="recommenders">The chain, best first; default <see cref="EaseRecommender"/> (catalogs up to 12,000 products),
-    /// <see cref="ItemItemRecommender"/>, then <see cref="PopularityRecommender"/>.</param>
+    /// <see cref="ItemItemRecommender"/>, <see cref="ContentRecommender"/> (customers with little history, products nobody has touched yet), <see cref="BoughtTogetherRecommender"/> (also asked first for an abandoned cart), then <see cref="PopularityRecommender"/>.</param>
     public RecommendationService(RecommendOptions options, IReadOnlyList<IRecommender>? recommenders = null)
     {
         _options = options;
-        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new PopularityRecommender(options)];
+        Recommenders = recommenders ?? [new EaseRecommender(options), new ItemItemRecommender(options), new ContentRecommender(options), new BoughtTogetherRecommender(options), new PopularityRecommender(options)];
+        _boughtTogether = Recommenders.OfType<BoughtTogetherRecommender>().FirstOrDefault();
         var popularity = Recommenders.OfType<PopularityRecommender>().FirstOrDefault();
         _ownsPopularity = popularity is null;
         _popularity = popularity ?? new PopularityRecommender(options);
@@ -84,15 +86,21 @@ public sealed class RecommendationService
         switch (campaignType)
         {
             case CampaignTypes.Recommendations:
-                picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                picker.Exclude(NotToRecommendAgain(state, id));
                 picker.AddAll(Chain(id, profile, picker, count));
                 break;
             case CampaignTypes.AbandonedCart:
-                foreach (var item in Cart(state, id))
+                var cart = Cart(state, id);
+                foreach (var item in cart)
                 {
                     picker.AddExempt(item);
                 }
                 picker.Exclude(BoughtSince(state, id, DateTimeOffset.MinValue));
+                if (_boughtTogether is { } together && cart.Count > 0 && picker.Count < count)
+                {
+                    var basket = cart.Select(r => r.ProductId).ToList();
+                    picker.AddAll(picker.Take(allow => together.ForBasket(basket, count - picker.Count, allow)));
+                }
                 picker.AddAll(Chain(id, profile, picker, count - picker.Count));
                 break;
             case CampaignTypes.Winback:
@@ -141,6 +149,41 @@ public sealed class RecommendationService
         }
         return picks;
     }
+
+    /// <summary>
+    /// Every product the customer bought at or before asOf, except replenishable ones (category in
+    /// <see cref="RecommendOptions.ReplenishableCategories"/> or tagged <see cref="RecommendOptions.ReplenishableTag"/>)
+    /// last bought more than <see cref="RecommendOptions.ReplenishAfterDays"/> ago.
+    /// </summary>
+    private HashSet<string> NotToRecommendAgain(FittedState state, string customerId)
+    {
+        var interactions = new List<Interaction>();
+        CustomerInteractions.Collect(state.Snapshot, customerId, state.AsOf, interactions);
+        var lastBought = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var x in interactions)
+        {
+            if (x.Kind == InteractionKind.Purchase && (!lastBought.TryGetValue(x.ProductId, out var seen) || x.At > seen))
+            {
+                lastBought[x.ProductId] = x.At;
+            }
+        }
+        var replenishAfter = state.AsOf.AddDays(-_options.ReplenishAfterDays);
+        var excluded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (productId, at) in lastBought)
+        {
+            if (at <= replenishAfter && state.Snapshot.ProductsById.TryGetValue(productId, out var product) && IsReplenishable(product))
+            {
+                continue;
+            }
+            excluded.Add(productId);
+        }
+        return excluded;
+    }
+
+    private bool IsReplenishable(Product product) =>
+        product.Tags.Contains(_options.ReplenishableTag, StringComparer.OrdinalIgnoreCase)
+        || _options.ReplenishableCategories.Any(c => string.Equals(c, product.Category, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(c, product.TopCategory, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Products the customer bought after <paramref name="since"/> and at or before asOf.</summary>
     private static HashSet<string> BoughtSince(FittedState state, string customerId, DateTimeOffset since)

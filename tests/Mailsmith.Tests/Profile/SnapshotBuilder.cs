@@ -27,6 +27,13 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
+    /// <summary>Adds a product with all its fields as given (texts, tags, localized texts).</summary>
+    public SnapshotBuilder Product(Product product)
+    {
+        _products.Add(product);
+        return this;
+    }
+
     /// <summary>An order of one unit of each product at its given price; <paramref name="total"/> defaults to the lines' sum.</summary>
     public SnapshotBuilder Order(
         string customerId, DateTimeOffset at, string[] products, decimal price = 10m, decimal? total = -1, string? discountCode = null, decimal? discountAmount = null)
