@@ -13,6 +13,7 @@ internal sealed class BenchCommand : Command
         Add(new ServeBenchCommand());
         Add(new ProfileBenchCommand());
         Add(new SegmentsBenchCommand());
+        Add(new RecsBenchCommand());
     }
 
     private sealed class SegmentsBenchCommand : Command
@@ -36,7 +37,6 @@ internal sealed class BenchCommand : Command
                 return Task.FromResult(ExitCode.Success);
             }));
         }
-        Add(new RecsBenchCommand());
     }
 
     private sealed class RecsBenchCommand : Command
