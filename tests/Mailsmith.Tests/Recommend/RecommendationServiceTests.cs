@@ -175,7 +175,7 @@ public sealed class RecommendationServiceTests
     public void For_UnknownCampaignType_Throws()
     {
         var fitted = Fitted(Store().Customer("me"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => For(fitted, "birthday", "me", 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => For(fitted, "newsletter", "me", 3));
     }
 
     [Fact]

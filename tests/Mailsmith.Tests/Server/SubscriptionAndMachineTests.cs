@@ -59,7 +59,9 @@ public sealed class SubscriptionAndMachineTests
         using var save = await h.Client.PostAsync(path, new FormUrlEncodedContent([new("topic", "recommendations"), new("topic", "welcome"), new("pause", "1")]));
         Assert.Equal(HttpStatusCode.OK, save.StatusCode);
         var prefs = h.Store.GetPreferences(send.CustomerId)!;
-        Assert.Equal(["abandoned_cart", "winback"], prefs.MutedTypes.Order(StringComparer.Ordinal));
+        // Every topic left unticked is muted: all campaign types but the two kept.
+        Assert.Equal(Mailsmith.Compose.CampaignTypes.All.Where(t => t is not "recommendations" and not "welcome").Order(StringComparer.Ordinal),
+            prefs.MutedTypes.Order(StringComparer.Ordinal));
         Assert.InRange(prefs.PausedUntil!.Value, DateTimeOffset.UtcNow.AddDays(29), DateTimeOffset.UtcNow.AddDays(31));
         Assert.Equal("paused", prefs.Excludes("recommendations", DateTimeOffset.UtcNow));
         Assert.Equal("muted_topic", prefs.Excludes("winback", DateTimeOffset.UtcNow.AddDays(40)));
