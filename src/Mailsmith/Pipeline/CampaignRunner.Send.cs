@@ -180,11 +180,24 @@ public sealed partial class CampaignRunner
                         else
                         {
                             var blocks = picks.Select(r => new ProductBlock(snapshot.ProductsById[r.ProductId], r)).ToList();
-                            var email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
-                            var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
-                            var message = mime.Build(email, customer, new MessageEnvelope(
-                                send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
-                            item = new DeliveryItem(send, customer.Email, message);
+                            ComposedEmail? email = null;
+                            item = default!;
+                            try
+                            {
+                                email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                            }
+                            catch (CopyCheckException e)
+                            {
+                                // Never sent as is: held back with the checks that failed.
+                                item = Held(SendState.Suppressed, CopyFailedReason(e));
+                            }
+                            if (email is not null)
+                            {
+                                var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
+                                var message = mime.Build(email, customer, new MessageEnvelope(
+                                    send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
+                                item = new DeliveryItem(send, customer.Email, message);
+                            }
                         }
                     }
                     await queue.WriteAsync(item, ct);

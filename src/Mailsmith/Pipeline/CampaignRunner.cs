@@ -189,7 +189,17 @@ public sealed partial class CampaignRunner
                 ComposedEmail email;
                 if (llm is null)
                 {
-                    email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                    try
+                    {
+                        email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                    }
+                    catch (CopyCheckException e)
+                    {
+                        // Copy that fails a guardrail is never sent as is: the message is held back with the reason.
+                        changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, CopyFailedReason(e));
+                        suppressed.AddOrUpdate("copy_failed", 1, (_, n) => n + 1);
+                        return;
+                    }
                 }
                 else
                 {
@@ -296,6 +306,14 @@ public sealed partial class CampaignRunner
     /// Writes one recipient's email: the one path both sending and "view in browser" (<see cref="MessageRenderer"/>)
     /// take, so a re-render is the message that was sent. Deterministic for (campaign seed, customer, products, as-of).
     /// </summary>
+    /// <summary>The send's reason when its copy failed the guardrails: <c>copy_failed: </c> and the checks that failed.</summary>
+    internal static string CopyFailedReason(CopyCheckException e)
+    {
+        var at = e.Message.IndexOf(" failed: ", StringComparison.Ordinal);
+        var detail = at < 0 ? e.Message : e.Message[(at + 9)..];
+        return "copy_failed: " + (detail.Length > 300 ? detail[..300] : detail);
+    }
+
     public static ComposedEmail ComposeMessage(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
         TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf)
