@@ -224,7 +224,6 @@ public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
 public sealed class HybridModel : ICollaborativeModel
 {
     private const float ColdShrink = 3;
-    private readonly PopularityModel _popularity = new();
     private ICollaborativeModel _learned = null!;
     private TrainMatrix _train = null!;
     private float _maxPopularity;
@@ -236,7 +235,6 @@ public sealed class HybridModel : ICollaborativeModel
         _train = train;
         _learned = train.Items <= EaseModel.MaxItems ? new EaseModel() : new SarModel();
         _learned.Fit(train);
-        _popularity.Fit(train);
         _maxPopularity = Math.Max(1, train.ItemUsers.DefaultIfEmpty().Max());
     }
 
@@ -250,13 +248,13 @@ public sealed class HybridModel : ICollaborativeModel
         }
         var history = _train.ItemsOf(user).Length;
         var share = ColdShrink / (ColdShrink + history);
-        var pop = new float[scores.Length];
-        _popularity.Score(user, pop);
+        // Popularity is the training user count per item (what PopularityModel scores), read in place: no copy per user.
+        var popularity = _train.ItemUsers;
         var learnedScale = max > 0 ? (1 - share) / max : 0;
         var popScale = share / _maxPopularity;
         for (var i = 0; i < scores.Length; i++)
         {
-            scores[i] = scores[i] * learnedScale + pop[i] * popScale;
+            scores[i] = scores[i] * learnedScale + popularity[i] * popScale;
         }
     }
 }
