@@ -148,7 +148,13 @@ public sealed class SarModel(string similarity = "jaccard", double halfLifeDays 
 /// diagonal, on the binary user-item matrix. The inverse comes from a Cholesky factorisation computed column by
 /// column with SIMD dot products over rows, both cores sharing each column's rows.
 /// </summary>
-public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
+/// <remarks>Scoring: by default every training item of the user counts 1 (Steck's binary X). With
+/// <paramref name="weighted"/>, an item counts ln(1 + its summed weight); with a <paramref name="halfLifeDays"/>, it is
+/// also decayed by 2^(−age / half-life) from the newest training time, as SAR decays affinity.</remarks>
+/// <param name="lambda">L2 regularisation λ added to the diagonal of XᵀX.</param>
+/// <param name="halfLifeDays">Time decay of the user's items when scoring; 0 = none.</param>
+/// <param name="weighted">Score with ln(1 + weight) per item instead of 1.</param>
+public sealed class EaseModel(float lambda = 250, double halfLifeDays = 0, bool weighted = false) : ICollaborativeModel
 {
     /// <summary>Largest catalog EASE fits (a dense item × item matrix; 12,000² floats = 576 MB, ×3 while fitting).</summary>
     public const int MaxItems = 12_000;
@@ -209,9 +215,17 @@ public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
     {
         scores.Clear();
         var n = _train.Items;
-        foreach (var item in _train.ItemsOf(user))
+        var items = _train.ItemsOf(user);
+        var weights = _train.WeightsOf(user);
+        var times = _train.TimesOf(user);
+        for (var k = 0; k < items.Length; k++)
         {
-            Vectors.AddScaled(scores, _b.AsSpan((int)((long)item * n), n), 1f);
+            var affinity = weighted ? MathF.Log(1 + weights[k]) : 1f;
+            if (halfLifeDays > 0)
+            {
+                affinity *= (float)Math.Pow(2, -(_train.MaxTime - times[k]) / 86_400.0 / halfLifeDays);
+            }
+            Vectors.AddScaled(scores, _b.AsSpan((int)((long)items[k] * n), n), affinity);
         }
     }
 }
