@@ -116,4 +116,22 @@ public sealed class RecommendOptions
 
     /// <summary>Relevance added to a product carrying a theme tag. Default 0.2.</summary>
     public double ThemeBoost { get; init; } = 0.2;
+
+    /// <summary>
+    /// The profile field whose value is a customer's segment for segment best sellers: <c>rfm_segment</c>,
+    /// <c>lifecycle</c>, <c>cluster</c>, or <c>none</c>. Default <c>rfm_segment</c>.
+    /// </summary>
+    public string PopularSegmentField { get; init; } = "rfm_segment";
+
+    /// <summary>Trending compares interest per day in this many most recent days… Default 7.</summary>
+    public double TrendingRecentDays { get; init; } = 7;
+
+    /// <summary>…with interest per day in this many days before them. Default 28.</summary>
+    public double TrendingBaselineDays { get; init; } = 28;
+
+    /// <summary>A trending product has at least this many interactions in the recent days. Default 3.</summary>
+    public int TrendingMinRecent { get; init; } = 3;
+
+    /// <summary>A trending product's smoothed recent-over-baseline rate ratio exceeds this. Default 1.5.</summary>
+    public double TrendingMinGrowth { get; init; } = 1.5;
 }

@@ -54,15 +54,27 @@ public sealed class RecommendationService
     public IReadOnlyList<IRecommender> Recommenders { get; }
 
     /// <summary>Fits every recommender on the snapshot's data at or before <paramref name="asOf"/>; carts and purchase exclusions are read as of the same moment.</summary>
-    public void Fit(StoreSnapshot snapshot, DateTimeOffset asOf)
+    /// <param name="snapshot">The store's data.</param>
+    /// <param name="asOf">Now, for the fit.</param>
+    /// <param name="profiles">Every customer's profile, for segment best sellers (<see cref="RecommendOptions.PopularSegmentField"/>); null = none.</param>
+    /// <exception cref="ArgumentException"><see cref="RecommendOptions.PopularSegmentField"/> is not a known field.</exception>
+    public void Fit(StoreSnapshot snapshot, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile>? profiles = null)
     {
+        var segmentOf = SegmentOf(profiles);
         foreach (var recommender in Recommenders)
         {
-            recommender.Fit(snapshot, asOf);
+            if (recommender is PopularityRecommender popularity)
+            {
+                popularity.Fit(snapshot, asOf, segmentOf);
+            }
+            else
+            {
+                recommender.Fit(snapshot, asOf);
+            }
         }
         if (_ownsPopularity)
         {
-            _popularity.Fit(snapshot, asOf);
+            _popularity.Fit(snapshot, asOf, segmentOf);
         }
         Volatile.Write(ref _state, new FittedState(snapshot, asOf, new ReRanker(snapshot, asOf, _options)));
     }
@@ -128,6 +140,25 @@ public sealed class RecommendationService
         return picker.Chosen;
     }
 
+    /// <summary>A customer's segment by <see cref="RecommendOptions.PopularSegmentField"/>, or null when segments are off or unknown.</summary>
+    private Func<string, string?>? SegmentOf(IReadOnlyDictionary<string, CustomerProfile>? profiles)
+    {
+        if (_options.PopularSegmentField is not ("rfm_segment" or "lifecycle" or "cluster" or "none"))
+        {
+            throw new ArgumentException($"Recommend:PopularSegmentField '{_options.PopularSegmentField}' is not one of rfm_segment, lifecycle, cluster, none");
+        }
+        return profiles is null || _options.PopularSegmentField == "none" ? null : id => profiles.TryGetValue(id, out var p) ? SegmentOf(p) : null;
+    }
+
+    /// <summary>The segment of <paramref name="profile"/> by <see cref="RecommendOptions.PopularSegmentField"/>.</summary>
+    private string? SegmentOf(CustomerProfile profile) => _options.PopularSegmentField switch
+    {
+        "rfm_segment" => profile.RfmSegment,
+        "lifecycle" => profile.Lifecycle,
+        "cluster" => profile.Cluster?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
     /// <summary>
     /// The chain's picks, reserved in <paramref name="picker"/> but not yet added, best first: a pool of
     /// <see cref="RecommendOptions.CandidatePoolFactor"/> × <paramref name="want"/> candidates from the recommenders in
@@ -168,11 +199,20 @@ public sealed class RecommendationService
             }
             if (recommender is PopularityRecommender popularity)
             {
+                // Best sellers of the customer's categories, then of the customer's segment, then what is trending, then store-wide.
                 picks.AddRange(picker.Take(allow => popularity.RecommendInCategories(profile.TopCategories, remaining, allow)));
-                remaining = want - picks.Count;
-                if (remaining > 0)
+                var segment = SegmentOf(profile);
+                if (want - picks.Count is > 0 and var forSegment)
                 {
-                    picks.AddRange(picker.Take(allow => popularity.Recommend(customerId, remaining, allow)));
+                    picks.AddRange(picker.Take(allow => popularity.RecommendInSegment(segment, forSegment, allow)));
+                }
+                if (want - picks.Count is > 0 and var forTrending)
+                {
+                    picks.AddRange(picker.Take(allow => popularity.RecommendTrending(forTrending, allow)));
+                }
+                if (want - picks.Count is > 0 and var rest)
+                {
+                    picks.AddRange(picker.Take(allow => popularity.Recommend(customerId, rest, allow)));
                 }
             }
             else

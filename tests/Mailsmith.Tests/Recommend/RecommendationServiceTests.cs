@@ -103,10 +103,11 @@ public sealed class RecommendationServiceTests
     {
         var fitted = Fitted(Store().Customer("cold"), RelevanceOnly);
         var result = For(fitted, CampaignTypes.Recommendations, "cold", 3, Garden);
-        Assert.Equal(["g2", "g1", "b1"], result.Select(r => r.ProductId));
+        // Then what is trending (k1: four views in the last week, none before) ahead of the store-wide best seller b1.
+        Assert.Equal(["g2", "g1", "k1"], result.Select(r => r.ProductId));
         Assert.Equal(new RecommendationReason(ReasonKind.PopularIn, Category: Garden), result[0].Reason);
         Assert.Equal(new RecommendationReason(ReasonKind.PopularIn, Category: Garden), result[1].Reason);
-        Assert.Equal(new RecommendationReason(ReasonKind.Popular), result[2].Reason);
+        Assert.Equal(new RecommendationReason(ReasonKind.Trending), result[2].Reason);
     }
 
     [Fact]
