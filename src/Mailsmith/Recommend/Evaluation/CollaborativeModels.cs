@@ -386,3 +386,46 @@ internal static class Vectors
         }
     }
 }
+
+/// <summary>
+/// Frequently bought together as an evaluation model (<c>bought-together</c>): each training user's items are one
+/// basket; FP-Growth mines single-antecedent rules a → b (support ≥ <paramref name="minSupport"/>, confidence ≥
+/// <paramref name="minConfidence"/>; pairs only, which bounds the mining on long histories); an item scores the sum of
+/// the confidences of the rules from the user's items to it.
+/// </summary>
+public sealed class BoughtTogetherModel(double minSupport = 0.005, double minConfidence = 0.05) : ICollaborativeModel
+{
+    private TrainMatrix _train = null!;
+    private (int Item, float Confidence)[][] _rules = [];
+
+    public string Name => "bought-together";
+
+    public void Fit(TrainMatrix train)
+    {
+        _train = train;
+        var baskets = Rules.Baskets.FromLists(Enumerable.Range(0, train.Users)
+            .Select(u => train.ItemsOf(u).ToArray())
+            .Where(items => items.Length > 0)
+            .Select(items => items.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var mined = Rules.AssociationRules.Mine(baskets, new Rules.RuleMiningOptions { MinSupport = minSupport, MinConfidence = minConfidence, MinLength = 2, MaxLength = 2 });
+        var lists = new List<(int, float)>[train.Items];
+        foreach (var rule in mined)
+        {
+            var from = int.Parse(rule.Antecedent[0], System.Globalization.CultureInfo.InvariantCulture);
+            (lists[from] ??= []).Add((int.Parse(rule.Consequent, System.Globalization.CultureInfo.InvariantCulture), (float)rule.Confidence));
+        }
+        _rules = [.. lists.Select(l => l is null ? [] : l.ToArray())];
+    }
+
+    public void Score(int user, Span<float> scores)
+    {
+        scores.Clear();
+        foreach (var item in _train.ItemsOf(user))
+        {
+            foreach (var (to, confidence) in _rules[item])
+            {
+                scores[to] += confidence;
+            }
+        }
+    }
+}

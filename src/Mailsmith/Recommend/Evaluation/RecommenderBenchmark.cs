@@ -19,7 +19,7 @@ public sealed record EvaluationOptions
     public int K { get; init; } = 10;
 
     /// <summary>Algorithm keys to run, in order. Default popularity, sar, ease, hybrid.</summary>
-    public IReadOnlyList<string> Algorithms { get; init; } = ["popularity", "sar", "ease", "hybrid"];
+    public IReadOnlyList<string> Algorithms { get; init; } = ["popularity", "sar", "ease", "hybrid", "bought-together"];
 }
 
 /// <summary>One algorithm's result: the metrics and how long fitting and recommending for every test user took.</summary>
@@ -72,6 +72,7 @@ public static class RecommenderBenchmark
         "sar-cosine" => new NamedModel("sar-cosine", new SarModel("cosine")),
         "ease" => new EaseModel(),
         "hybrid" => new HybridModel(),
+        "bought-together" => new BoughtTogetherModel(),
         _ => throw new ArgumentException($"unknown algorithm '{key}' (known: {string.Join(", ", Known)})"),
     };
 
