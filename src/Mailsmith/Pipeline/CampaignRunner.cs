@@ -4,6 +4,7 @@ using Mailsmith.Compose;
 using Mailsmith.Compose.Llm;
 using Mailsmith.Deliver;
 using Mailsmith.Learn;
+using Mailsmith.Learn.Uplift;
 using Mailsmith.Profile;
 using Mailsmith.Storage;
 using Mailsmith.Track;
@@ -58,7 +59,9 @@ public sealed partial class CampaignRunner
 
     /// <summary>Creates a draft campaign.</summary>
     /// <exception cref="ArgumentException">Unknown type, bad audience rule or bad variants; the message says which.</exception>
-    public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null)
+    /// <param name="uplift">Address the campaign by uplift (<see cref="UpliftTarget"/>); checked before the campaign is created.</param>
+    public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null,
+        UpliftTarget? uplift = null)
     {
         if (!CampaignTypes.All.Contains(type))
         {
@@ -78,9 +81,18 @@ public sealed partial class CampaignRunner
         {
             throw new ArgumentException("variants need names and non-negative weights that are not all zero", nameof(variants));
         }
+        if (uplift is not null)
+        {
+            CampaignUpliftTargeting.Validate(_store, null, uplift);
+        }
         var now = _time.GetUtcNow();
         var campaignSeed = seed ?? BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        return _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+        var campaign = _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+        if (uplift is not null)
+        {
+            CampaignUpliftTargeting.Save(_store, campaign.CampaignId, uplift, now);
+        }
+        return campaign;
     }
 
     private static string DefaultName(string type, DateTimeOffset now) => $"{type} {now:yyyy-MM-dd}";
@@ -299,7 +311,37 @@ public sealed partial class CampaignRunner
                 Reason: reason,
                 ScheduledFor: null));
         }
+        if (CampaignUpliftTargeting.Load(_store, campaign.CampaignId) is { } target)
+        {
+            TargetByUplift(campaign, context, target, plans);
+        }
         return _store.PlanSends(plans, _time.GetUtcNow());
+    }
+
+    // A campaign addressed by uplift (docs/learn.md "Targeting by uplift"): of the recipients not yet planned and not
+    // held back for another reason, only the persuadables with the highest predicted uplift are planned, within what is
+    // left of the budget; the rest are recorded as suppressed with the uplift group as the reason. Rows planned by an
+    // earlier run keep their state (planning is idempotent), so a re-run never exceeds the budget.
+    private void TargetByUplift(Campaign campaign, PipelineContext context, UpliftTarget target, List<SendPlan> plans)
+    {
+        var existing = _store.LoadSends(campaign.CampaignId);
+        var known = existing.Select(s => s.CustomerId).ToHashSet(StringComparer.Ordinal);
+        var used = existing.Count(s => s.State != SendState.Suppressed);
+        var open = Enumerable.Range(0, plans.Count).Where(i => plans[i].State == SendState.Planned && !known.Contains(plans[i].CustomerId)).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+        var candidates = open.Select(i => (context.Snapshot.CustomersById[plans[i].CustomerId], context.Profiles[plans[i].CustomerId])).ToList();
+        var decision = CampaignUpliftTargeting.Decide(_store, _settings, target with { Budget = Math.Max(0, target.Budget - used) }, candidates,
+            (int)(campaign.Seed & int.MaxValue));
+        for (var k = 0; k < open.Count; k++)
+        {
+            if (decision.Reasons[k] is { } why)
+            {
+                plans[open[k]] = plans[open[k]] with { State = SendState.Suppressed, Reason = why };
+            }
+        }
     }
 
     /// <summary>
