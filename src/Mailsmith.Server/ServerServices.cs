@@ -60,5 +60,8 @@ internal static class ServerServices
         services.AddSingleton(_ => new MessageRenderer(store, settings));
         services.AddSingleton(new RequestImport(store, settings.Import));
         services.AddSingleton(new ApiKeys(settings.Server.ApiKeys));
+        // The scheduler: sends messages as they become due (docs/delivery.md); off without a relay.
+        services.AddSingleton<DeliveryScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryScheduler>());
     }
 }
