@@ -12,8 +12,10 @@ namespace Mailsmith.Server;
 /// through <see cref="CampaignRunner.SendAsync"/>, the path of <c>mailsmith send</c>: same lease, same claims in the
 /// outbox, same rules (docs/delivery.md). A failure is logged and retried on the next pass; it never stops the host.
 /// </summary>
-public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings settings, ILogger<DeliveryScheduler> logger) : BackgroundService
+/// <remarks>Time comes from the host's <see cref="TimeProvider"/> (the system clock; a test shifts it).</remarks>
+public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings settings, TimeProvider time, ILogger<DeliveryScheduler> logger) : BackgroundService
 {
+    private DkimSigner? _dkim;
     private long _passes;
     private long _sent;
     private long _errors;
@@ -33,6 +35,12 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
     /// <summary>Why the scheduler is not running, or null when it is.</summary>
     public string? OffBecause { get; private set; } = "not started";
 
+    /// <summary>One line for the serve command: whether the scheduler runs, and why not.</summary>
+    public string Status => OffBecause is { } why
+        ? $"the scheduler is off ({why}): messages due later are sent only by mailsmith send"
+        : $"the scheduler is on: every {settings.Delivery.SchedulerIntervalSeconds} s it sends the messages that are due via {Relay}" +
+          (_dkim is null ? "" : $", DKIM {_dkim.Algorithm}");
+
     /// <summary>The relay options of the <c>Smtp</c> section.</summary>
     internal SmtpOptions SmtpOptions => new()
     {
@@ -46,22 +54,36 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         var delivery = settings.Delivery;
-        if (!delivery.SchedulerEnabled || delivery.SchedulerIntervalSeconds <= 0)
+        if (!delivery.SchedulerEnabled)
         {
-            OffBecause = "Delivery:SchedulerEnabled is false or Delivery:SchedulerIntervalSeconds is 0";
+            OffBecause = "Delivery:SchedulerEnabled is false";
+            return Task.CompletedTask;
+        }
+        if (delivery.SchedulerIntervalSeconds <= 0)
+        {
+            OffBecause = $"Delivery:SchedulerIntervalSeconds is {delivery.SchedulerIntervalSeconds}";
+            return Task.CompletedTask;
+        }
+        if (settings.Smtp.Url is null && string.IsNullOrWhiteSpace(settings.Smtp.Host))
+        {
+            OffBecause = "no SMTP relay: set Smtp:Url or Smtp:Host";
             return Task.CompletedTask;
         }
         try
         {
             Relay = SmtpRelay.From(null, SmtpOptions);
+            // Never send unsigned what was meant to be signed: a key that cannot be read keeps the scheduler off.
+            _dkim = DkimSigner.FromOptions(settings.Dkim, settings.Sender, time);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
+            Relay = null;
             OffBecause = e.Message;
             logger.LogWarning("scheduler off: {Reason}", e.Message);
             return Task.CompletedTask;
         }
         OffBecause = null;
+        logger.LogInformation("scheduler on: every {Seconds} s via {Relay}", settings.Delivery.SchedulerIntervalSeconds, Relay);
         return base.StartAsync(cancellationToken);
     }
 
@@ -69,13 +91,12 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
     {
         // Planning and composing are CPU work: never on the thread that starts the host.
         await Task.Yield();
-        using var dkim = CreateDkim();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.Delivery.SchedulerIntervalSeconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.Delivery.SchedulerIntervalSeconds), time);
         do
         {
             try
             {
-                await PassAsync(dkim, stoppingToken);
+                await PassAsync(_dkim, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -91,6 +112,12 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
         while (await WaitAsync(timer, stoppingToken));
     }
 
+    public override void Dispose()
+    {
+        _dkim?.Dispose();
+        base.Dispose();
+    }
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
@@ -103,24 +130,10 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
         }
     }
 
-    private DkimSigner? CreateDkim()
-    {
-        try
-        {
-            return DkimSigner.FromOptions(settings.Dkim, settings.Sender);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Never send unsigned what was meant to be signed: every pass fails (and says why) until it is fixed.
-            logger.LogError(e, "scheduler: the DKIM key cannot be read; nothing is sent");
-            throw;
-        }
-    }
-
     // One look: the campaigns with due messages, each sent as `mailsmith send --campaign ID` would.
     private async Task PassAsync(DkimSigner? dkim, CancellationToken stoppingToken)
     {
-        var due = store.CampaignsWithDueSends(DateTimeOffset.UtcNow);
+        var due = store.CampaignsWithDueSends(time.GetUtcNow());
         if (due.Count == 0)
         {
             return;
@@ -128,7 +141,7 @@ public sealed class DeliveryScheduler(MailsmithStore store, MailsmithSettings se
         var context = PipelineContext.Prepare(store, settings);
         var options = SmtpOptions;
         await using var sender = new SmtpSender(Relay!, options, dkim);
-        var runner = new CampaignRunner(store, settings);
+        var runner = new CampaignRunner(store, settings, time);
         foreach (var campaignId in due)
         {
             stoppingToken.ThrowIfCancellationRequested();
