@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Learn;
@@ -33,7 +34,8 @@ public sealed class PhraseSlotArms : ISlotWeights
     private readonly Campaign _campaign;
     private readonly LearnOptions _options;
     private readonly IReadOnlyDictionary<(string Slot, string Variant), (long Trials, long Successes)> _counts;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<double>> _cache = new(StringComparer.Ordinal);
+    // Per variant-id list (the writer passes the same array for a slot every time) and slot name: no key built per call.
+    private readonly ConditionalWeakTable<IReadOnlyList<string>, ConcurrentDictionary<string, double[]>> _cache = [];
 
     private PhraseSlotArms(Campaign campaign, LearnOptions options, IReadOnlyDictionary<(string, string), (long, long)> counts)
     {
@@ -61,6 +63,37 @@ public sealed class PhraseSlotArms : ISlotWeights
         return new PhraseSlotArms(campaign, options, counts);
     }
 
+    /// <summary>
+    /// The arms a new run of <paramref name="campaign"/> draws with: counts from every earlier campaign of its type,
+    /// sends and responses before <paramref name="campaign"/> was created (query <c>learn-phrase-outcomes-before</c>).
+    /// Fixed for the campaign's lifetime, so a message re-rendered for a retry gets the same words.
+    /// </summary>
+    public static PhraseSlotArms LoadPrior(MailsmithStore store, Campaign campaign, LearnOptions options, string metric = "click")
+    {
+        var counts = new Dictionary<(string, string), (long, long)>();
+        using var connection = store.OpenConnection();
+        using var select = store.Command(connection, "learn-phrase-outcomes-before");
+        select.Parameters.AddWithValue("$campaign_id", campaign.CampaignId);
+        select.Parameters.AddWithValue("$campaign_type", campaign.Type);
+        select.Parameters.AddWithValue("$before", DbValues.ToDb(campaign.CreatedAt));
+        select.Parameters.AddWithValue("$type", metric);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            counts[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
+        }
+        return new PhraseSlotArms(campaign, options, counts);
+    }
+
+    /// <summary>The choices of composed messages as rows to store: slot, variant and draw probability per send.</summary>
+    public static IEnumerable<PhraseChoiceRecord> ChoicesOf(long sendId, IReadOnlyList<Compose.PhraseChoice> choices)
+    {
+        foreach (var c in choices)
+        {
+            yield return new PhraseChoiceRecord(sendId, c.Slot, c.VariantId, c.Probability);
+        }
+    }
+
     /// <summary>Stores which variant filled each slot of each send (one row per send and slot; a re-render replaces it).</summary>
     public static void RecordChoices(MailsmithStore store, IEnumerable<PhraseChoiceRecord> choices)
     {
@@ -83,7 +116,8 @@ public sealed class PhraseSlotArms : ISlotWeights
     }
 
     public IReadOnlyList<double> Weights(string slot, IReadOnlyList<string> variantIds) =>
-        _cache.GetOrAdd(slot + "\u001f" + string.Join('\u001f', variantIds), _ => Compute(slot, variantIds));
+        _cache.GetValue(variantIds, _ => new ConcurrentDictionary<string, double[]>(StringComparer.Ordinal))
+            .GetOrAdd(slot, s => Compute(s, variantIds));
 
     private double[] Compute(string slot, IReadOnlyList<string> variantIds)
     {
@@ -93,6 +127,11 @@ public sealed class PhraseSlotArms : ISlotWeights
             return [.. Enumerable.Repeat(1.0, k)];
         }
         var arms = variantIds.Select(v => _counts.TryGetValue((slot, v), out var c) ? new ArmCounts(v, c.Trials, c.Successes) : new ArmCounts(v, 0, 0)).ToList();
+        if (arms.All(a => a.Trials == 0))
+        {
+            // No data: exactly the phrase file's weights (P(best) from posterior draws would only be ≈ 1/k).
+            return [.. Enumerable.Repeat(1.0, k)];
+        }
         var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_campaign.Seed, 0, "slot:" + slot)));
         // P(best) with the floor, scaled so the mean weight is 1: a slot without data keeps the phrase file's weights.
         // Never exactly 0, even after the stop: the writer draws only among variants whose placeholders it can fill,
