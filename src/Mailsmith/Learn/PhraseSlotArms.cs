@@ -115,9 +115,14 @@ public sealed class PhraseSlotArms : ISlotWeights
         transaction.Commit();
     }
 
+    /// <remarks>
+    /// Cached by the identity of <paramref name="variantIds"/> and the slot name: the writer passes the same array for a
+    /// slot every time, so after the first call a lookup allocates nothing (static lambdas, state passed as an argument).
+    /// A caller passing a new list each time still gets the same weights, computed again.
+    /// </remarks>
     public IReadOnlyList<double> Weights(string slot, IReadOnlyList<string> variantIds) =>
-        _cache.GetValue(variantIds, _ => new ConcurrentDictionary<string, double[]>(StringComparer.Ordinal))
-            .GetOrAdd(slot, s => Compute(s, variantIds));
+        _cache.GetValue(variantIds, static _ => new ConcurrentDictionary<string, double[]>(StringComparer.Ordinal))
+            .GetOrAdd(slot, static (s, state) => state.Arms.Compute(s, state.Ids), (Arms: this, Ids: variantIds));
 
     private double[] Compute(string slot, IReadOnlyList<string> variantIds)
     {
@@ -127,9 +132,11 @@ public sealed class PhraseSlotArms : ISlotWeights
             return [.. Enumerable.Repeat(1.0, k)];
         }
         var arms = variantIds.Select(v => _counts.TryGetValue((slot, v), out var c) ? new ArmCounts(v, c.Trials, c.Successes) : new ArmCounts(v, 0, 0)).ToList();
-        if (arms.All(a => a.Trials == 0))
+        if (arms.All(a => a.Successes == 0))
         {
-            // No data: exactly the phrase file's weights (P(best) from posterior draws would only be ≈ 1/k).
+            // No response in this slot yet: exactly the phrase file's weights. Posterior draws would only be ≈ 1/k, and
+            // with trials but no responses P(best) would favour the variants sent least, i.e. undo the file's weights
+            // (which made them rare) without any evidence about the wording.
             return [.. Enumerable.Repeat(1.0, k)];
         }
         var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_campaign.Seed, 0, "slot:" + slot)));

@@ -47,7 +47,8 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
         }
         var blocks = picks.Select(r => new ProductBlock(context.Snapshot.ProductsById[r.ProductId], r)).ToList();
         // The same arms as at first rendering (fixed per campaign), so a retry says the same words.
-        var arms = _arms.GetOrAdd(campaign.CampaignId, _ => PhraseSlotArms.LoadPrior(store, campaign, settings.Learn));
+        var arms = _arms.GetOrAdd(campaign.CampaignId, static (_, state) => PhraseSlotArms.LoadPrior(state.Store, state.Campaign, state.Learn),
+            (Store: store, Campaign: campaign, Learn: settings.Learn));
         return CampaignRunner.ComposeMessage(campaign, send, customer, profile, blocks, links, composer, context.AsOf, arms);
     }
 

@@ -40,8 +40,7 @@ public sealed class PhraseArmsSendPathTests : IDisposable
         return rows;
     }
 
-    [Fact]
-    public async Task ComposeAsync_ClickedPhraseVariant_IsRecordedAndDrawnMoreInTheNextCampaign()
+    private (MailsmithStore Store, MailsmithSettings Settings, Clock Clock, CampaignRunner Runner) NewStore()
     {
         var data = new StoreGenerator(new GeneratorOptions { Customers = 300, Seed = 5 }).Generate(Path.Combine(_dir, "data"));
         var settings = MailsmithSettings.Load(null, Path.Combine(_dir, "m.db"), new Dictionary<string, string?>());
@@ -51,17 +50,19 @@ public sealed class PhraseArmsSendPathTests : IDisposable
             .ToList();
         Assert.True(new Importer(store, new ImportOptions()).Import(files).Success);
         var clock = new Clock(DateTimeOffset.UtcNow);
-        var runner = new CampaignRunner(store, settings, clock);
+        return (store, settings, clock, new CampaignRunner(store, settings, clock));
+    }
 
-        var first = runner.Create("recommendations", audience: "all", variants: [new("A", 1)], seed: 11);
-        await runner.ComposeAsync(first.CampaignId, PipelineContext.Prepare(store, settings, time: clock), new PickupFolderSender(Path.Combine(_dir, "out1")));
-
+    /// <summary>Checks the first campaign's stored draws and has people click every message that used one wording of one slot, and no other.</summary>
+    private static (string Slot, string Target, double ShareBefore, double ProbabilityBefore) ClickOneWording(MailsmithStore store, Campaign first, Clock clock)
+    {
         // Every delivered message recorded its draw per slot, with a probability where the draw was kept.
         var sent = store.LoadSends(first.CampaignId).Where(s => s.State == SendState.Sent).ToList();
         Assert.True(sent.Count > 100, $"{sent.Count} sent");
         var before = Choices(store, first.CampaignId);
         Assert.Equal(sent.Select(s => s.SendId).ToHashSet(), before.Select(c => c.SendId).ToHashSet());
         Assert.All(before.Where(c => c.Probability is not null), c => Assert.InRange(c.Probability!.Value, 1e-9, 1.0));
+        Assert.True(before.Count(c => c.Probability is not null) > before.Count / 2, "most draws keep their probability");
 
         // The slot with the most variants in use, and in it a variant that was drawn but not most often.
         var slot = before.Where(c => c.Probability is not null).GroupBy(c => c.Slot)
@@ -71,7 +72,6 @@ public sealed class PhraseArmsSendPathTests : IDisposable
         var shareBefore = slot.Count(c => c.Variant == target) / (double)slot.Count();
         var probabilityBefore = slot.Where(c => c.Variant == target).Average(c => c.Probability!.Value);
 
-        // People click every message that used the target wording, and no other.
         clock.Now = clock.Now.AddHours(1);
         var bySend = sent.ToDictionary(s => s.SendId);
         using (var connection = store.OpenConnection())
@@ -86,21 +86,52 @@ public sealed class PhraseArmsSendPathTests : IDisposable
             }
             transaction.Commit();
         }
+        clock.Now = clock.Now.AddHours(1);
+        return (slot.Key, target, shareBefore, probabilityBefore);
+    }
+
+    private static void AssertDrawnMore(MailsmithStore store, Campaign second, (string Slot, string Target, double ShareBefore, double ProbabilityBefore) clicked)
+    {
+        var after = Choices(store, second.CampaignId).Where(c => c.Slot == clicked.Slot && c.Probability is not null).ToList();
+        var shareAfter = after.Count(c => c.Variant == clicked.Target) / (double)after.Count;
+        var probabilityAfter = after.Where(c => c.Variant == clicked.Target).Average(c => c.Probability!.Value);
+        Assert.True(shareAfter > clicked.ShareBefore + 0.3, $"share of {clicked.Target} in {clicked.Slot}: {clicked.ShareBefore:F3} → {shareAfter:F3}");
+        Assert.True(probabilityAfter > 2 * clicked.ProbabilityBefore, $"mean draw probability of {clicked.Target}: {clicked.ProbabilityBefore:F3} → {probabilityAfter:F3}");
+    }
+
+    [Fact]
+    public async Task ComposeAsync_ClickedPhraseVariant_IsRecordedAndDrawnMoreInTheNextCampaign()
+    {
+        var (store, settings, clock, runner) = NewStore();
+        var first = runner.Create("recommendations", audience: "all", variants: [new("A", 1)], seed: 11);
+        await runner.ComposeAsync(first.CampaignId, PipelineContext.Prepare(store, settings, time: clock), new PickupFolderSender(Path.Combine(_dir, "out1")));
+        var clicked = ClickOneWording(store, first, clock);
 
         // The arms of the next campaign of the type see those clicks; the draw leans to the clicked variant.
-        clock.Now = clock.Now.AddHours(1);
         var second = runner.Create("recommendations", audience: "all", variants: [new("A", 1)], seed: 12);
         var arms = Mailsmith.Learn.PhraseSlotArms.LoadPrior(store, second, settings.Learn);
-        Assert.Equal(slot.Count(c => c.Variant == target), arms.Counts[(slot.Key, target)].Successes);
+        Assert.True(arms.Counts[(clicked.Slot, clicked.Target)].Successes > 0);
         await runner.ComposeAsync(second.CampaignId, PipelineContext.Prepare(store, settings, time: clock), new PickupFolderSender(Path.Combine(_dir, "out2")));
-        var after = Choices(store, second.CampaignId).Where(c => c.Slot == slot.Key && c.Probability is not null).ToList();
-        var shareAfter = after.Count(c => c.Variant == target) / (double)after.Count;
-        var probabilityAfter = after.Where(c => c.Variant == target).Average(c => c.Probability!.Value);
-        Assert.True(shareAfter > shareBefore + 0.3, $"share of {target} in {slot.Key}: {shareBefore:F3} → {shareAfter:F3}");
-        Assert.True(probabilityAfter > 2 * probabilityBefore, $"mean draw probability of {target}: {probabilityBefore:F3} → {probabilityAfter:F3}");
+        AssertDrawnMore(store, second, clicked);
 
         // A campaign whose type has no history keeps the phrase files' weights exactly.
         var fresh = Mailsmith.Learn.PhraseSlotArms.LoadPrior(store, runner.Create("winback", audience: "all", variants: [new("A", 1)], seed: 13), settings.Learn);
-        Assert.All(fresh.Weights(slot.Key, slot.Select(c => c.Variant).Distinct().ToList()), w => Assert.Equal(1.0, w));
+        Assert.Empty(fresh.Counts);
+        Assert.All(fresh.Weights(clicked.Slot, Choices(store, first.CampaignId).Where(c => c.Slot == clicked.Slot).Select(c => c.Variant).Distinct().ToList()), w => Assert.Equal(1.0, w));
+    }
+
+    [Fact]
+    public async Task SendAsync_ClickedPhraseVariant_IsRecordedAndDrawnMoreInTheNextCampaign()
+    {
+        var (store, settings, clock, runner) = NewStore();
+        var first = runner.Create("recommendations", audience: "all", variants: [new("A", 1)], seed: 11);
+        var run = new SendRunOptions { IgnoreSchedule = true };
+        var a = await runner.SendAsync(first.CampaignId, PipelineContext.Prepare(store, settings, time: clock), new PickupFolderSender(Path.Combine(_dir, "out1")), run);
+        Assert.Equal(0, a.Open);
+        var clicked = ClickOneWording(store, first, clock);
+
+        var second = runner.Create("recommendations", audience: "all", variants: [new("A", 1)], seed: 12);
+        await runner.SendAsync(second.CampaignId, PipelineContext.Prepare(store, settings, time: clock), new PickupFolderSender(Path.Combine(_dir, "out2")), run);
+        AssertDrawnMore(store, second, clicked);
     }
 }
