@@ -76,6 +76,26 @@ public sealed class EmailComposer
     /// <summary>Locales that have a phrase file; others are written in the nearest one (same language, else the default).</summary>
     public IReadOnlyList<string> Locales => _phrases.Locales;
 
+    /// <summary>
+    /// Every phrase slot of <paramref name="campaignType"/> in <paramref name="locale"/>'s phrase file (the default locale
+    /// filling gaps): its variant ids in file order, the same array the writer asks Learn's slot weights with, and each
+    /// variant's weight (the composer's override, else the file's).
+    /// </summary>
+    public IReadOnlyList<PhraseSlotVariants> SlotVariants(string locale, string campaignType)
+    {
+        var phrases = _phrases.For(locale);
+        var slots = new List<PhraseSlotVariants>();
+        for (var i = 0; i < SlotNames.All.Length; i++)
+        {
+            if (phrases.Slot(campaignType, i) is { } slot)
+            {
+                var weights = Array.ConvertAll(slot.Variants, v => _weights is not null && _weights.TryGetValue(v.Id, out var w) && w >= 0 ? w : v.Weight);
+                slots.Add(new PhraseSlotVariants(slot.Name, slot.VariantIds, weights));
+            }
+        }
+        return slots;
+    }
+
     /// <summary>The built-in writer (phrase resources, no network) as an <see cref="ICopyWriter"/>.</summary>
     public ICopyWriter BuiltInWriter => _builtIn ??= new BuiltInCopyWriter(this);
 

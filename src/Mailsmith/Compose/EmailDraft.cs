@@ -51,3 +51,6 @@ public sealed record PhraseChoice(string Slot, string VariantId, IReadOnlyList<s
     /// <summary>The probability the seeded draw picked this variant with (weights of the fitting variants); null when a rule replaced the draw.</summary>
     public double? Probability { get; init; }
 }
+
+/// <summary>One phrase slot's variants as the built-in writer draws them: ids in file order and their weights before Learn's multipliers.</summary>
+public sealed record PhraseSlotVariants(string Slot, IReadOnlyList<string> VariantIds, IReadOnlyList<double> FileWeights);

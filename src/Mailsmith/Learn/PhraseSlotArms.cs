@@ -22,8 +22,9 @@ public interface ISlotWeights
 public readonly record struct PhraseChoiceRecord(long SendId, string Slot, string VariantId, double? Probability);
 
 /// <summary>
-/// Thompson sampling per phrase slot: each slot's variants are arms, counted from the campaign's delivered messages
-/// that recorded their choices (<c>phrase_choices</c>) and whether a person responded (human click or conversion).
+/// Thompson sampling per phrase slot: each slot's variants are arms, counted from delivered messages that recorded
+/// their choices (<c>phrase_choices</c>) and whether a person responded (human click or conversion): the campaign's own
+/// (<see cref="Load"/>), or every earlier campaign of its type (<see cref="LoadPrior(MailsmithStore, Campaign, LearnOptions, string)"/>, what the send path uses).
 /// The weight of a variant is its posterior probability of being the slot's best, mixed with the exploration floor;
 /// a variant never sent yet counts as an arm with no data (the prior), so new wording gets tried.
 /// </summary>
@@ -31,15 +32,15 @@ public readonly record struct PhraseChoiceRecord(long SendId, string Slot, strin
 /// Weights are computed once per slot and variant set for the run (reproducible from the campaign seed).</remarks>
 public sealed class PhraseSlotArms : ISlotWeights
 {
-    private readonly Campaign _campaign;
+    private readonly long _seed;
     private readonly LearnOptions _options;
     private readonly IReadOnlyDictionary<(string Slot, string Variant), (long Trials, long Successes)> _counts;
     // Per variant-id list (the writer passes the same array for a slot every time) and slot name: no key built per call.
     private readonly ConditionalWeakTable<IReadOnlyList<string>, ConcurrentDictionary<string, double[]>> _cache = [];
 
-    private PhraseSlotArms(Campaign campaign, LearnOptions options, IReadOnlyDictionary<(string, string), (long, long)> counts)
+    private PhraseSlotArms(long seed, LearnOptions options, IReadOnlyDictionary<(string, string), (long, long)> counts)
     {
-        _campaign = campaign;
+        _seed = seed;
         _options = options;
         _counts = counts;
     }
@@ -60,7 +61,7 @@ public sealed class PhraseSlotArms : ISlotWeights
         {
             counts[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
         }
-        return new PhraseSlotArms(campaign, options, counts);
+        return new PhraseSlotArms(campaign.Seed, options, counts);
     }
 
     /// <summary>
@@ -68,21 +69,30 @@ public sealed class PhraseSlotArms : ISlotWeights
     /// sends and responses before <paramref name="campaign"/> was created (query <c>learn-phrase-outcomes-before</c>).
     /// Fixed for the campaign's lifetime, so a message re-rendered for a retry gets the same words.
     /// </summary>
-    public static PhraseSlotArms LoadPrior(MailsmithStore store, Campaign campaign, LearnOptions options, string metric = "click")
+    public static PhraseSlotArms LoadPrior(MailsmithStore store, Campaign campaign, LearnOptions options, string metric = "click") =>
+        LoadPrior(store, campaign.Type, campaign.CampaignId, campaign.CreatedAt, campaign.Seed, options, metric);
+
+    /// <summary>
+    /// The arms of campaign type <paramref name="campaignType"/> from every campaign but <paramref name="excludedCampaignId"/>
+    /// (null: none left out), counting sends and responses before <paramref name="before"/>; P(best) is drawn with <paramref name="seed"/>.
+    /// </summary>
+    public static PhraseSlotArms LoadPrior(
+        MailsmithStore store, string campaignType, string? excludedCampaignId, DateTimeOffset before, long seed, LearnOptions options, string metric = "click")
     {
         var counts = new Dictionary<(string, string), (long, long)>();
         using var connection = store.OpenConnection();
         using var select = store.Command(connection, "learn-phrase-outcomes-before");
-        select.Parameters.AddWithValue("$campaign_id", campaign.CampaignId);
-        select.Parameters.AddWithValue("$campaign_type", campaign.Type);
-        select.Parameters.AddWithValue("$before", DbValues.ToDb(campaign.CreatedAt));
+        // Campaign ids are never empty, so "" leaves no campaign out.
+        select.Parameters.AddWithValue("$campaign_id", excludedCampaignId ?? "");
+        select.Parameters.AddWithValue("$campaign_type", campaignType);
+        select.Parameters.AddWithValue("$before", DbValues.ToDb(before));
         select.Parameters.AddWithValue("$type", metric);
         using var reader = select.ExecuteReader();
         while (reader.Read())
         {
             counts[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
         }
-        return new PhraseSlotArms(campaign, options, counts);
+        return new PhraseSlotArms(seed, options, counts);
     }
 
     /// <summary>The choices of composed messages as rows to store: slot, variant and draw probability per send.</summary>
@@ -139,7 +149,7 @@ public sealed class PhraseSlotArms : ISlotWeights
             // (which made them rare) without any evidence about the wording.
             return [.. Enumerable.Repeat(1.0, k)];
         }
-        var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_campaign.Seed, 0, "slot:" + slot)));
+        var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_seed, 0, "slot:" + slot)));
         // P(best) with the floor, scaled so the mean weight is 1: a slot without data keeps the phrase file's weights.
         // Never exactly 0, even after the stop: the writer draws only among variants whose placeholders it can fill,
         // and a slot whose winner does not fit a recipient must still have something to say.

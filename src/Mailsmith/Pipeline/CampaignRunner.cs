@@ -322,7 +322,7 @@ public sealed partial class CampaignRunner
         return "copy_failed: " + (detail.Length > 300 ? detail[..300] : detail);
     }
 
-    /// <param name="slotWeights">The campaign's learned phrase-slot arms (<see cref="PhraseSlotArms.LoadPrior"/>); null: file weights.</param>
+    /// <param name="slotWeights">The campaign's learned phrase-slot arms (<see cref="PhraseSlotArms.LoadPrior(MailsmithStore, Campaign, LearnOptions, string)"/>); null: file weights.</param>
     public static ComposedEmail ComposeMessage(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
         TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ISlotWeights? slotWeights = null)

@@ -63,6 +63,18 @@ JOIN campaigns k ON k.campaign_id = s.campaign_id
 WHERE k.type = $campaign_type AND s.campaign_id <> $campaign_id AND s.state = 'sent' AND s.sent_at < $before
 GROUP BY c.slot, c.variant_id;
 
+-- name: learn-phrase-ipw
+-- Per phrase slot and variant of a campaign type's delivered messages with a recorded draw probability p: Σ 1/p and
+-- Σ clicked/p, the Hájek inverse-propensity click rate of `learn phrases` (docs/learn.md "Phrase slots as arms").
+SELECT c.slot, c.variant_id, sum(1.0 / c.probability) AS weight,
+       sum(CASE WHEN EXISTS (SELECT 1 FROM engagement_events e WHERE e.send_id = s.send_id AND e.type = 'click' AND e.is_machine = 0
+                             AND e.occurred_at < $before) THEN 1.0 / c.probability ELSE 0.0 END) AS clicked
+FROM phrase_choices c
+JOIN sends s ON s.send_id = c.send_id
+JOIN campaigns k ON k.campaign_id = s.campaign_id
+WHERE k.type = $campaign_type AND s.state = 'sent' AND s.sent_at < $before AND c.probability > 0
+GROUP BY c.slot, c.variant_id;
+
 -- name: learn-delivery-outcomes
 -- Every delivered message with its customer's time zone, whether a person clicked it, and when: the input of the
 -- send-time profile learned from outcomes (purchases are matched to orders in code, within the window).
