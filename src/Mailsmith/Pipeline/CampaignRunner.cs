@@ -153,6 +153,8 @@ public sealed partial class CampaignRunner
         var batchSize = Math.Max(1, _settings.Campaigns.BatchSize);
         var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
         // A bandit campaign (learn bandit enable) draws each batch's variants from the responses so far (docs/learn.md).
+        // The built-in writer's phrase slots are arms too, learned from earlier campaigns of this type (docs/learn.md).
+        var slotArms = PhraseSlotArms.LoadPrior(_store, campaign, _settings.Learn);
         var bandit = SendPathBandit.For(_store, campaign, _settings.Learn,
             id => $"{context.Profiles.GetValueOrDefault(id)?.Lifecycle}|{snapshot.CustomersById.GetValueOrDefault(id)?.Locale}");
         for (var start = 0; start < todo.Count; start += batchSize)
@@ -163,6 +165,7 @@ public sealed partial class CampaignRunner
             var changes = new SendStateChange?[batch.Count];
             _store.UpdateSendStates(batch.Select(s => new SendStateChange(s.SendId, SendState.Sending)), _time.GetUtcNow());
             var messages = new MimeMessage?[batch.Count];
+            var chosen = new IReadOnlyList<PhraseChoice>?[batch.Count];
             var picks = new IReadOnlyList<Mailsmith.Recommend.Recommendation>?[batch.Count];
             var phase = Stopwatch.StartNew();
             Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
@@ -203,7 +206,7 @@ public sealed partial class CampaignRunner
                 {
                     try
                     {
-                        email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                        email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, slotArms);
                     }
                     catch (CopyCheckException e)
                     {
@@ -215,7 +218,7 @@ public sealed partial class CampaignRunner
                 }
                 else
                 {
-                    var outcome = await ComposeMessageAsync(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, llm, ct);
+                    var outcome = await ComposeMessageAsync(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, llm, ct, slotArms);
                     if (outcome.Email is null)
                     {
                         changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, "copy_failed");
@@ -225,6 +228,7 @@ public sealed partial class CampaignRunner
                     email = outcome.Email;
                     byWriter.AddOrUpdate(outcome.Writer, 1, (_, n) => n + 1);
                 }
+                chosen[i] = email.Choices;
                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
                 messages[i] = mime.Build(email, customer, new MessageEnvelope(
                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
@@ -245,6 +249,9 @@ public sealed partial class CampaignRunner
                 }
             });
             _store.UpdateSendStates(changes.OfType<SendStateChange>(), _time.GetUtcNow());
+            PhraseSlotArms.RecordChoices(_store, Enumerable.Range(0, batch.Count)
+                .Where(i => changes[i]?.State == SendState.Sent && chosen[i] is not null)
+                .SelectMany(i => PhraseSlotArms.ChoicesOf(batch[i].SendId, chosen[i]!)));
             deliverSeconds += phase.Elapsed.TotalSeconds;
             composed += changes.Count(c => c?.State == SendState.Sent);
             progress?.Report(new PipelineProgress("compose", $"{campaign.CampaignId} ({campaign.Type})", start + batch.Count, todo.Count));
@@ -276,13 +283,14 @@ public sealed partial class CampaignRunner
     /// </summary>
     public static async ValueTask<ComposeOutcome> ComposeMessageAsync(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
-        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ICopyWriter writer, CancellationToken cancellationToken)
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ICopyWriter writer, CancellationToken cancellationToken,
+        ISlotWeights? slotWeights = null)
     {
         var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
         var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
         var outcome = await composer.ComposeAsync(new EmailContext(
             campaign, send.Variant, customer, profile, blocks, links, asOf,
-            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")), writer, cancellationToken);
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")) { SlotWeights = slotWeights }, writer, cancellationToken);
         return outcome;
     }
 
@@ -356,15 +364,16 @@ public sealed partial class CampaignRunner
         return "copy_failed: " + (detail.Length > 300 ? detail[..300] : detail);
     }
 
+    /// <param name="slotWeights">The campaign's learned phrase-slot arms (<see cref="PhraseSlotArms.LoadPrior(MailsmithStore, Campaign, LearnOptions, string)"/>); null: file weights.</param>
     public static ComposedEmail ComposeMessage(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
-        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf)
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ISlotWeights? slotWeights = null)
     {
         var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
         var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
         return composer.Compose(new EmailContext(
             campaign, send.Variant, customer, profile, blocks, links, asOf,
-            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")));
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")) { SlotWeights = slotWeights });
     }
 
     /// <summary>Why a customer must not be mailed, or null when they may.</summary>

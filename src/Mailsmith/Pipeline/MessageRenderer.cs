@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Mailsmith.Compose;
+using Mailsmith.Learn;
 using Mailsmith.Storage;
 using Mailsmith.Track;
 
@@ -19,6 +21,7 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private (PipelineContext Context, EmailComposer Composer, TrackingLinks Links, DateTimeOffset BuiltAt)? _cache;
+    private readonly ConcurrentDictionary<string, PhraseSlotArms> _arms = new(StringComparer.Ordinal);
 
     /// <summary>How long a built context is reused. 10 minutes.</summary>
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMinutes(10);
@@ -43,7 +46,10 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
             return null;
         }
         var blocks = picks.Select(r => new ProductBlock(context.Snapshot.ProductsById[r.ProductId], r)).ToList();
-        return CampaignRunner.ComposeMessage(campaign, send, customer, profile, blocks, links, composer, context.AsOf);
+        // The same arms as at first rendering (fixed per campaign), so a retry says the same words.
+        var arms = _arms.GetOrAdd(campaign.CampaignId, static (_, state) => PhraseSlotArms.LoadPrior(state.Store, state.Campaign, state.Learn),
+            (Store: store, Campaign: campaign, Learn: settings.Learn));
+        return CampaignRunner.ComposeMessage(campaign, send, customer, profile, blocks, links, composer, context.AsOf, arms);
     }
 
     public void Dispose() => _gate.Dispose();
