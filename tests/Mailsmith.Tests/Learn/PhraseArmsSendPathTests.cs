@@ -1,8 +1,6 @@
 using Mailsmith.Deliver;
-using Mailsmith.Ingest;
 using Mailsmith.Pipeline;
 using Mailsmith.Storage;
-using Mailsmith.Synthetic;
 
 namespace Mailsmith.Tests.Learn;
 
@@ -42,13 +40,7 @@ public sealed class PhraseArmsSendPathTests : IDisposable
 
     private (MailsmithStore Store, MailsmithSettings Settings, Clock Clock, CampaignRunner Runner) NewStore()
     {
-        var data = new StoreGenerator(new GeneratorOptions { Customers = 300, Seed = 5 }).Generate(Path.Combine(_dir, "data"));
-        var settings = MailsmithSettings.Load(null, Path.Combine(_dir, "m.db"), new Dictionary<string, string?>());
-        var store = MailsmithStore.Open(settings.DatabasePath);
-        var files = StoreGenerator.FileStems
-            .Select(stem => new ImportFile(Enum.Parse<ImportKind>(stem.Replace("_", "", StringComparison.Ordinal), ignoreCase: true), Path.Combine(data.Directory, stem + ".csv")))
-            .ToList();
-        Assert.True(new Importer(store, new ImportOptions()).Import(files).Success);
+        var (store, settings) = Mailsmith.Tests.Deliver.DeliveryStore.Create(_dir, customers: 300, seed: 5);
         var clock = new Clock(DateTimeOffset.UtcNow);
         return (store, settings, clock, new CampaignRunner(store, settings, clock));
     }

@@ -1,10 +1,8 @@
 using Mailsmith.Deliver;
-using Mailsmith.Ingest;
 using Mailsmith.Learn;
 using Mailsmith.Learn.Uplift;
 using Mailsmith.Pipeline;
 using Mailsmith.Storage;
-using Mailsmith.Synthetic;
 
 namespace Mailsmith.Tests.Learn;
 
@@ -21,13 +19,7 @@ public sealed class UpliftTargetingCampaignTests : IDisposable
 
     private (MailsmithStore Store, MailsmithSettings Settings, CampaignRunner Runner) Open()
     {
-        var data = new StoreGenerator(new GeneratorOptions { Customers = 1200, Seed = 8 }).Generate(Path.Combine(_dir, "data"));
-        var settings = MailsmithSettings.Load(null, Path.Combine(_dir, "m.db"), new Dictionary<string, string?>());
-        var store = MailsmithStore.Open(settings.DatabasePath);
-        var files = StoreGenerator.FileStems
-            .Select(stem => new ImportFile(Enum.Parse<ImportKind>(stem.Replace("_", "", StringComparison.Ordinal), ignoreCase: true), Path.Combine(data.Directory, stem + ".csv")))
-            .ToList();
-        Assert.True(new Importer(store, new ImportOptions()).Import(files).Success);
+        var (store, settings) = Mailsmith.Tests.Deliver.DeliveryStore.Create(_dir, customers: 1200, seed: 8);
         return (store, settings, new CampaignRunner(store, settings));
     }
 
