@@ -76,6 +76,8 @@ internal sealed class ProfileCommand : Command
             Console.WriteLine(summary.Clv.BgNbd is { } bg
                 ? FormattableString.Invariant($"CLV: BG/NBD r={bg.R:G4} α={bg.Alpha:G4} a={bg.A:G4} b={bg.B:G4} on {summary.Clv.Customers:N0} buyers ({summary.Clv.RepeatCustomers:N0} repeat); total 12-month CLV {clv.Sum():N0}")
                 : $"CLV: not fitted ({summary.Clv.Message})");
+            var withHour = profiles.Count(p => p.BestHourOfWeek is not null);
+            Console.WriteLine(FormattableString.Invariant($"best send hour: {withHour:N0} customers, {summary.BestHoursFromOutcomes:N0} of them learned from delivery outcomes (clicks and purchases by delivery hour)"));
             foreach (var w in summary.Warnings)
             {
                 Console.Error.WriteLine("warning: " + w);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mailsmith.Learn;
 using Mailsmith.Profile.Clv;
 using Mailsmith.Profile.Sentiment;
 using Mailsmith.Storage;
@@ -113,6 +114,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
 
         // 6. Assemble.
         var result = new Dictionary<string, CustomerProfile>(n, StringComparer.Ordinal);
+        var outcomes = engagement.DeliveryOutcomes;
+        var outcomeRates = outcomes.Count > 0 ? SendTimeOutcomes.PopulationRates(outcomes.Values) : null;
+        var hoursFromOutcomes = 0;
         var k = Options.DiscountPriorOrders;
         for (var i = 0; i < n; i++)
         {
@@ -125,6 +129,12 @@ public sealed class ProfileEnricher(ProfileOptions options)
             {
                 var (hour, c) = SendTime.Best(f.SendTime, prior, Options.SendTimePriorStrength);
                 (bestHour, confidence) = (hour, Math.Round(c, 4));
+            }
+            if (outcomeRates is not null && outcomes.TryGetValue(ids[i], out var outcome)
+                && LearnedHour(outcome, outcomeRates, bestHour is null ? null : confidence) is { } learned)
+            {
+                (bestHour, confidence) = (learned.HourOfWeek, Math.Round(learned.Confidence, 4));
+                hoursFromOutcomes++;
             }
             ClvPrediction? prediction = clv.TryGetValue(ids[i], out var predicted) ? predicted : null;
             var cluster = clusters?.Assignment[i];
@@ -155,10 +165,33 @@ public sealed class ProfileEnricher(ProfileOptions options)
         }
         timings["assemble"] = Lap(watch);
         var summary = new ProfileRunSummary(asOf, n, clvSummary, clusters?.K,
-            clusters?.Silhouettes ?? new Dictionary<int, double>(), clusters?.Clusters ?? [], baseRate, prior, warnings, timings);
+            clusters?.Silhouettes ?? new Dictionary<int, double>(), clusters?.Clusters ?? [], baseRate, prior, warnings, timings)
+        {
+            BestHoursFromOutcomes = hoursFromOutcomes,
+        };
         return new ProfileRun(result, productSentiment, summary);
     }
 
+
+    /// <summary>
+    /// The hour learned from delivery outcomes when it should replace the engagement histogram's: the customer
+    /// responded to at least one delivery, was delivered at two or more distinct hours (with one, the outcomes cannot
+    /// tell hours apart and the histogram knows more about the others), and its confidence beats
+    /// <paramref name="engagementConfidence"/> (null: the histogram had nothing, any learned hour wins).
+    /// </summary>
+    internal static (int HourOfWeek, double Confidence)? LearnedHour(SendHourCounts outcome, IReadOnlyList<double> populationRates, double? engagementConfidence)
+    {
+        var hours = 0;
+        foreach (var d in outcome.Delivered)
+        {
+            hours += d > 0 ? 1 : 0;
+        }
+        if (hours < 2 || SendTimeOutcomes.BestHour(outcome, populationRates) is not { } learned)
+        {
+            return null;
+        }
+        return engagementConfidence is { } c && learned.Confidence <= c ? null : learned;
+    }
     private static double Lap(Stopwatch watch)
     {
         var s = Math.Round(watch.Elapsed.TotalSeconds, 3);

@@ -99,6 +99,16 @@ public sealed class ProfileOptions
     /// <summary>Strength κ of the Dirichlet prior (the population's hour-of-week distribution), in weighted observations. Default 10.</summary>
     public double SendTimePriorStrength { get; init; } = 10;
 
+    /// <summary>
+    /// Read the send time learned from outcomes (<c>customer_send_hours</c>: clicks and purchases by local delivery hour,
+    /// rebuilt from the sends at every profile run) and prefer its hour where its confidence beats the engagement
+    /// histogram's. Default true.
+    /// </summary>
+    public bool SendTimeFromOutcomes { get; init; } = true;
+
+    /// <summary>Days after a delivery in which an order counts as a purchase of that message, for the send time learned from outcomes. Default 5.</summary>
+    public double SendTimeOutcomeWindowDays { get; init; } = 5;
+
     // ---- behavioural clusters (docs/profiles.md "Clusters") ----
 
     /// <summary>Smallest k tried by the k-means cluster search. Default 2.</summary>

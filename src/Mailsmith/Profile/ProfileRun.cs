@@ -1,3 +1,4 @@
+using Mailsmith.Learn;
 using Mailsmith.Profile.Clv;
 
 namespace Mailsmith.Profile;
@@ -14,6 +15,13 @@ public sealed class ProfileEngagement
     public ProfileEngagement(IReadOnlyDictionary<string, EngagementTouches> byCustomer) => ByCustomer = byCustomer;
 
     public IReadOnlyDictionary<string, EngagementTouches> ByCustomer { get; }
+
+    /// <summary>
+    /// Outcomes by local delivery hour per customer (<c>customer_send_hours</c>, <see cref="SendTimeOutcomes"/>): the
+    /// send time learned from what deliveries achieved, which the profile prefers over the engagement histogram where
+    /// it is more certain. Empty when none is known.
+    /// </summary>
+    public IReadOnlyDictionary<string, SendHourCounts> DeliveryOutcomes { get; init; } = new Dictionary<string, SendHourCounts>(StringComparer.Ordinal);
 
     /// <summary>A customer's touches (empty when none).</summary>
     public EngagementTouches Of(string customerId) => ByCustomer.TryGetValue(customerId, out var t) ? t : EngagementTouches.None;
@@ -58,7 +66,11 @@ public sealed record ProfileRunSummary(
     double DiscountBaseRate,
     double[] PopulationHourOfWeek,
     IReadOnlyList<string> Warnings,
-    IReadOnlyDictionary<string, double> Timings);
+    IReadOnlyDictionary<string, double> Timings)
+{
+    /// <summary>Customers whose best send hour came from delivery outcomes rather than the engagement histogram.</summary>
+    public int BestHoursFromOutcomes { get; init; }
+}
 
 /// <summary>A full profile run: every customer's profile, per-product review sentiment, and the store-wide summary.</summary>
 public sealed record ProfileRun(

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Mailsmith.Learn;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Profile;
@@ -42,6 +43,13 @@ public static class ProfileStage
         progress?.Invoke("reading the store", 0, 0);
         snapshot ??= StoreSnapshot.Load(store);
         var engagement = store.LoadProfileEngagement();
+        if (options.SendTimeFromOutcomes && store.CountDeliveredSends() > 0)
+        {
+            // Close the loop with Learn: rebuild what each delivery hour achieved, then let the profile read it.
+            progress?.Invoke("send time learned from delivery outcomes", 0, 0);
+            SendTimeOutcomes.Refresh(store, now, options.SendTimeOutcomeWindowDays);
+            engagement = new ProfileEngagement(engagement.ByCustomer) { DeliveryOutcomes = SendTimeOutcomes.Load(store) };
+        }
         var run = new ProfileEnricher(options).Run(snapshot, engagement, asOf, progress);
         progress?.Invoke($"saving {run.Profiles.Count:N0} profiles", 0, 0);
         var save = System.Diagnostics.Stopwatch.StartNew();

@@ -234,6 +234,14 @@ public sealed partial class MailsmithStore
         return new ProfileEngagement(result);
     }
 
+    /// <summary>Messages delivered to the relay (<c>sends.state = 'sent'</c>).</summary>
+    public long CountDeliveredSends()
+    {
+        using var connection = OpenConnection();
+        using var command = Command(connection, "count-delivered-sends");
+        return (long)command.ExecuteScalar()!;
+    }
+
     /// <summary>A cheap summary of everything a profile run reads (row counts and latest ids/times).</summary>
     public string ProfileDataFingerprint()
     {

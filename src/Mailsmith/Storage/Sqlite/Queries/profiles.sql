@@ -60,6 +60,9 @@ SELECT computed_at, as_of, customers, fingerprint, summary FROM profile_runs ORD
 SELECT customer_id, type, occurred_at FROM engagement_events
 WHERE type IN ('open', 'click') AND is_machine = 0;
 
+-- name: count-delivered-sends
+SELECT count(*) FROM sends WHERE state = 'sent';
+
 -- name: select-profile-fingerprint
 -- Cheap summary of everything a profile run reads; when it and the options are unchanged, the stored profiles stand.
 SELECT (SELECT count(*) FROM customers) || ':' || (SELECT ifnull(max(signup_at), 0) FROM customers) || ':' ||
@@ -67,4 +70,5 @@ SELECT (SELECT count(*) FROM customers) || ':' || (SELECT ifnull(max(signup_at),
        (SELECT count(*) FROM order_lines) || ':' ||
        (SELECT count(*) FROM events) || ':' || (SELECT ifnull(max(event_id), 0) FROM events) || ':' ||
        (SELECT count(*) FROM reviews) || ':' || (SELECT count(*) FROM products) || ':' ||
-       (SELECT count(*) FROM engagement_events) || ':' || (SELECT ifnull(max(engagement_id), 0) FROM engagement_events);
+       (SELECT count(*) FROM engagement_events) || ':' || (SELECT ifnull(max(engagement_id), 0) FROM engagement_events) || ':' ||
+       (SELECT count(*) FROM sends WHERE state = 'sent') || ':' || (SELECT ifnull(max(sent_at), 0) FROM sends WHERE state = 'sent');
