@@ -671,6 +671,109 @@ public static class CopyChecks
         return ascii ? text.Length : new StringInfo(text).LengthInTextElements;
     }
 
+    /// <summary>Bytes of words (UTF-8, links left out) a plain-text part needs at least; less is no plain text to speak of.</summary>
+    public const int MinPlainTextBytes = 100;
+
+    /// <summary>
+    /// Least bytes of words per square pixel of image: 0.002, the lowest band of SpamAssassin's HTML_IMAGE_RATIO rules
+    /// (text length against image area), so a 160×160 product image needs about 51 bytes of words.
+    /// </summary>
+    public const double MinTextPerImageArea = 0.002;
+
+    /// <summary>Area counted for an image whose tag gives no width and height (200 × 200).</summary>
+    public const int UnsizedImageArea = 200 * 200;
+
+    /// <summary>
+    /// The spam lint's two rules about the laid-out email, which the fragments cannot tell: a plain-text part with
+    /// words in it, and enough words for the area of its images (image-heavy mail with little text is what
+    /// SpamAssassin's HTML_IMAGE_RATIO and HTML_IMAGE_ONLY rules score). Reads the plain-text part's length and finds
+    /// <c>&lt;img</c> tags and their width and height with substring searches; the HTML is not parsed. Rules:
+    /// docs/compose.md "Guardrails".
+    /// </summary>
+    public static CheckResult CheckRendered(ComposedEmail email)
+    {
+        List<CheckFailure>? failures = null;
+        var words = WordBytes(email.Text);
+        if (words < MinPlainTextBytes)
+        {
+            Add(ref failures, Spam, "text", $"no plain-text part to speak of ({words} bytes of words outside links; at least {MinPlainTextBytes})");
+        }
+        var (images, area) = Images(email.Html);
+        if (images > 0 && words < area * MinTextPerImageArea)
+        {
+            Add(ref failures, Spam, "html", FormattableString.Invariant(
+                $"{images} images ({area:N0} px²) for {words} bytes of text: at least {Math.Ceiling(area * MinTextPerImageArea):0} needed"));
+        }
+        return failures is null ? CheckResult.Ok : new CheckResult(false, failures);
+    }
+
+    /// <summary>UTF-8 bytes of <paramref name="text"/> outside whitespace and http(s) links.</summary>
+    internal static int WordBytes(string text)
+    {
+        var bytes = 0;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+            if (c == 'h' && (text.AsSpan(i).StartsWith("http://", StringComparison.Ordinal) || text.AsSpan(i).StartsWith("https://", StringComparison.Ordinal)))
+            {
+                while (i < text.Length && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+                continue;
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : char.IsSurrogate(c) ? 2 : 3;
+            i++;
+        }
+        return bytes;
+    }
+
+    /// <summary><c>&lt;img</c> tags of <paramref name="html"/> and their area in px² (width × height attributes), leaving out 1×1 tracking pixels.</summary>
+    internal static (int Count, long Area) Images(string html)
+    {
+        var count = 0;
+        long area = 0;
+        var span = html.AsSpan();
+        int at;
+        while ((at = span.IndexOf("<img", StringComparison.OrdinalIgnoreCase)) >= 0)
+        {
+            span = span[(at + 4)..];
+            var end = span.IndexOf('>');
+            var tag = end < 0 ? span : span[..end];
+            var (width, height) = (Attribute(tag, "width="), Attribute(tag, "height="));
+            if (width <= 1 && height <= 1 && width >= 0 && height >= 0)
+            {
+                continue;
+            }
+            count++;
+            area += width > 0 && height > 0 ? (long)width * height : UnsizedImageArea;
+        }
+        return (count, area);
+    }
+
+    /// <summary>The number after <paramref name="name"/> in a tag (quoted or not); −1 when absent or not a number.</summary>
+    private static int Attribute(ReadOnlySpan<char> tag, string name)
+    {
+        var at = tag.IndexOf(name, StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || (at > 0 && !char.IsWhiteSpace(tag[at - 1])))
+        {
+            return -1;
+        }
+        var rest = tag[(at + name.Length)..].TrimStart("\"'");
+        var digits = 0;
+        while (digits < rest.Length && digits < 6 && char.IsAsciiDigit(rest[digits]))
+        {
+            digits++;
+        }
+        return digits == 0 ? -1 : int.Parse(rest[..digits], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static void Add(ref List<CheckFailure>? failures, string check, string where, string detail) =>
         (failures ??= []).Add(new CheckFailure(check, where, detail));
 }

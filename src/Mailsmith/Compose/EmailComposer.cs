@@ -115,7 +115,13 @@ public sealed class EmailComposer
         {
             throw new CopyCheckException(plan, copy.Writer, result.Failures);
         }
-        return Render(plan, copy, context.Links);
+        var email = Render(plan, copy, context.Links);
+        var rendered = CopyChecks.CheckRendered(email);
+        if (!rendered.Passed)
+        {
+            throw new CopyCheckException(plan, copy.Writer, rendered.Failures);
+        }
+        return email;
     }
 
     /// <summary>
@@ -143,7 +149,12 @@ public sealed class EmailComposer
                 var result = CopyChecks.Check(plan, copy);
                 if (result.Passed)
                 {
-                    return new ComposeOutcome(plan, Render(plan, copy, context.Links), copy.Writer, []);
+                    var email = Render(plan, copy, context.Links);
+                    result = CopyChecks.CheckRendered(email);
+                    if (result.Passed)
+                    {
+                        return new ComposeOutcome(plan, email, copy.Writer, []);
+                    }
                 }
                 failures = [.. result.Failures];
             }
@@ -154,12 +165,18 @@ public sealed class EmailComposer
         }
         var builtIn = WriteCopy(plan);
         var own = CopyChecks.Check(plan, builtIn);
+        ComposedEmail? laidOut = null;
+        if (own.Passed)
+        {
+            laidOut = Render(plan, builtIn, context.Links);
+            own = CopyChecks.CheckRendered(laidOut);
+        }
         if (!own.Passed)
         {
             (failures ??= []).AddRange(own.Failures);
             return new ComposeOutcome(plan, null, builtIn.Writer, failures);
         }
-        return new ComposeOutcome(plan, Render(plan, builtIn, context.Links), builtIn.Writer, (IReadOnlyList<CheckFailure>?)failures ?? []);
+        return new ComposeOutcome(plan, laidOut!, builtIn.Writer, (IReadOnlyList<CheckFailure>?)failures ?? []);
     }
 
     /// <summary>Writes the words of one email (no layout) with the built-in writer, unchecked. Thread-safe and deterministic for the seed.</summary>
