@@ -38,10 +38,14 @@ public sealed class ServeBenchmarkOptions
 /// <param name="RequestsPerSecond">wrk's figure for the timed run.</param>
 /// <param name="Answered">Requests the server answered with the pixel or the redirect, warm-up included.</param>
 /// <param name="Stored">Rows of that type in the database after the server stopped.</param>
+/// <param name="ServerCpuMicrosecondsPerRequest">CPU time (user + system, every thread) of this process — the server,
+/// not wrk — during the timed run, divided by the requests wrk completed in it: the cost of a request, which unlike
+/// req/s does not depend on how much of the shared cores other processes took.</param>
 public sealed record ServeBenchmarkResult(
     string Route, int Connections, int Threads, int DurationSeconds, long WrkRequests, double RequestsPerSecond,
     double LatencyP50Ms, double LatencyP90Ms, double LatencyP99Ms, long Non2xx3xx, long SocketErrors,
-    long Answered, long Stored, long Spooled, long Lost, long Commits, string WrkCommand)
+    long Answered, long Stored, long Spooled, long Lost, long Commits, string WrkCommand,
+    double ServerCpuMicrosecondsPerRequest = double.NaN)
 {
     /// <summary>Every answered request is a stored row, and nothing was spooled or lost.</summary>
     public bool AllPersisted => Stored == Answered && Lost == 0 && Spooled == 0;
@@ -79,18 +83,22 @@ public static class ServeBenchmark
             await Wrk(options, url, script, 2, cancellationToken);
             var command = $"wrk -t{options.Threads} -c{options.Connections} -d{options.DurationSeconds}s --latency -s bench.lua {url}";
             log($"measuring: {command}");
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var output = await Wrk(options, url, script, options.DurationSeconds, cancellationToken);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             await app.StopAsync(cancellationToken);
             var stats = app.Services.GetRequiredService<TrackingStats>();
             var recorder = app.Services.GetRequiredService<TrackingRecorder>();
             await recorder.DisposeAsync();
             var type = options.Route == "open" ? "open" : "click";
             var answered = options.Route switch { "open" => stats.Opens, "click" => stats.Clicks, _ => 0 };
+            var wrkRequests = (long)Number(output, @"(\d+) requests in");
             return new ServeBenchmarkResult(options.Route, options.Connections, options.Threads, options.DurationSeconds,
-                (long)Number(output, @"(\d+) requests in"), Number(output, @"Requests/sec:\s+([\d.]+)"),
+                wrkRequests, Number(output, @"Requests/sec:\s+([\d.]+)"),
                 Latency(output, "50%"), Latency(output, "90%"), Latency(output, "99%"),
                 (long)Number(output, @"Non-2xx or 3xx responses:\s+(\d+)"), SocketErrors(output),
-                answered, store.CountEngagement(type), recorder.Spooled, recorder.Lost, recorder.Batches, command);
+                answered, store.CountEngagement(type), recorder.Spooled, recorder.Lost, recorder.Batches, command,
+                wrkRequests == 0 ? double.NaN : cpu.TotalMicroseconds / wrkRequests);
         }
         finally
         {
@@ -189,7 +197,7 @@ public static class ServeBenchmark
         var c = CultureInfo.InvariantCulture;
         var s = new StringBuilder();
         s.Append(c, $"{r.Route}: {r.RequestsPerSecond:N0} req/s, p50 {r.LatencyP50Ms:F2} ms, p90 {r.LatencyP90Ms:F2} ms, p99 {r.LatencyP99Ms:F2} ms ");
-        s.Append(c, $"({r.WrkRequests:N0} requests in {r.DurationSeconds} s; non-2xx/3xx {r.Non2xx3xx}, socket errors {r.SocketErrors})\n");
+        s.Append(c, $"({r.WrkRequests:N0} requests in {r.DurationSeconds} s; non-2xx/3xx {r.Non2xx3xx}, socket errors {r.SocketErrors}); server CPU {r.ServerCpuMicrosecondsPerRequest:F1} µs per request\n");
         s.Append(c, $"persisted: {r.Stored:N0} rows for {r.Answered:N0} answered requests (warm-up included), {r.Spooled} spooled, {r.Lost} lost, ");
         s.Append(c, $"{r.Commits:N0} commits ({(r.Commits == 0 ? 0 : (double)r.Stored / r.Commits):F1} events per commit) — {(r.AllPersisted ? "every request persisted" : "MISMATCH")}");
         return s.ToString();

@@ -45,6 +45,10 @@ internal static class ServerServices
         builder.Logging.SetMinimumLevel(minimumLevel);
         // Never a line per request: at tens of thousands of requests a second the log would cost more than the work.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Hosting starts an Activity and a log scope for every request whenever its logger is enabled at any level
+        // (even Critical); it logs nothing we read at Warning, and that per-request work showed in the profile of the
+        // tracking routes (docs/benchmarks.md). Off, it costs nothing.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var store = MailsmithStore.Open(settings.DatabasePath);
         var signer = LinkSigner.FromOptions(settings.Track, settings.DefaultKeyFile);

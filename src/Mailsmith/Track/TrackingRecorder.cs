@@ -172,10 +172,23 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
         var commands = OpenCommands();
         using var transaction = _connection!.BeginTransaction(deferred: false);
         commands.Bind(transaction);
+        // Opens and clicks go to the engagement writer in runs (many rows per statement); the rare unsubscribes and
+        // preference changes keep their place in the order between the runs.
+        var run = commands.Run;
+        run.Clear();
         foreach (var e in events)
         {
+            if (e.Kind is TrackingEventKind.Open or TrackingEventKind.Click)
+            {
+                run.Add(e);
+                continue;
+            }
+            commands.Engagements.Insert(run, replay);
+            run.Clear();
             commands.Execute(e, replay);
         }
+        commands.Engagements.Insert(run, replay);
+        run.Clear();
         transaction.Commit();
         Interlocked.Increment(ref _batches);
     }
@@ -293,29 +306,19 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
     /// <summary>The writer's prepared statements, bound to its one connection.</summary>
     private sealed class Commands : IDisposable
     {
-        private readonly SqliteCommand _engagement;
         private readonly SqliteCommand _unsubscribe;
         private readonly SqliteCommand _markUnsubscribed;
         private readonly SqliteCommand _preferences;
-        private readonly SqliteParameter _type, _at, _url, _userAgent, _machineReason, _eventKey, _client, _sendId, _campaignId, _customerId;
         private readonly SqliteParameter _uAt, _uUserAgent, _uEventKey, _uClient, _uSendId, _uCampaignId, _uCustomerId;
         private readonly SqliteParameter _mCustomerId, _mAt;
         private readonly SqliteParameter _pCustomerId, _pMuted, _pPaused, _pAt;
 
         public Commands(MailsmithStore store, SqliteConnection connection, long quickMs)
         {
-            _engagement = store.Command(connection, "track-insert-engagement");
-            _type = _engagement.Parameters.Add("$type", SqliteType.Text);
-            _at = _engagement.Parameters.Add("$at", SqliteType.Integer);
-            _url = _engagement.Parameters.Add("$url", SqliteType.Text);
-            _userAgent = _engagement.Parameters.Add("$user_agent", SqliteType.Text);
-            _machineReason = _engagement.Parameters.Add("$machine_reason", SqliteType.Text);
-            _eventKey = _engagement.Parameters.Add("$event_key", SqliteType.Blob);
-            _client = _engagement.Parameters.Add("$client", SqliteType.Text);
-            _sendId = _engagement.Parameters.Add("$send_id", SqliteType.Integer);
-            _campaignId = _engagement.Parameters.Add("$campaign_id", SqliteType.Text);
-            _customerId = _engagement.Parameters.Add("$customer_id", SqliteType.Text);
-            _engagement.Parameters.AddWithValue("$quick_ms", quickMs);
+            using (var engagement = store.Command(connection, "track-insert-engagement"))
+            {
+                Engagements = new EngagementWriter(connection, engagement.CommandText, quickMs);
+            }
 
             _unsubscribe = store.Command(connection, "track-insert-unsubscribe");
             _uAt = _unsubscribe.Parameters.Add("$at", SqliteType.Integer);
@@ -337,34 +340,25 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
             _pAt = _preferences.Parameters.Add("$at", SqliteType.Integer);
         }
 
+        /// <summary>Opens and clicks, many rows per statement.</summary>
+        public EngagementWriter Engagements { get; }
+
+        /// <summary>The run of opens and clicks being collected for <see cref="Engagements"/> (reused between commits).</summary>
+        public List<TrackingEvent> Run { get; } = [];
+
         public void Bind(SqliteTransaction transaction)
         {
-            _engagement.Transaction = transaction;
             _unsubscribe.Transaction = transaction;
             _markUnsubscribed.Transaction = transaction;
             _preferences.Transaction = transaction;
         }
 
-        /// <summary>Runs the statements of one event; <paramref name="replay"/> stores its key, so that a second replay inserts nothing.</summary>
+        /// <summary>Runs the statements of an unsubscribe or a preference change; <paramref name="replay"/> stores its key, so that a second replay inserts nothing.</summary>
         public void Execute(TrackingEvent e, bool replay)
         {
             object key = replay ? e.Key.ToByteArray(bigEndian: true) : DBNull.Value;
             switch (e.Kind)
             {
-                case TrackingEventKind.Open:
-                case TrackingEventKind.Click:
-                    _type.Value = e.Kind == TrackingEventKind.Open ? "open" : "click";
-                    _at.Value = DbValues.ToDb(e.At);
-                    _url.Value = DbValues.ToDb(e.Url);
-                    _userAgent.Value = DbValues.ToDb(e.UserAgent);
-                    _machineReason.Value = DbValues.ToDb(e.MachineReason);
-                    _eventKey.Value = key;
-                    _client.Value = DbValues.ToDb(e.Client);
-                    _sendId.Value = e.SendId;
-                    _campaignId.Value = e.CampaignId;
-                    _customerId.Value = e.CustomerId;
-                    _engagement.ExecuteNonQuery();
-                    break;
                 case TrackingEventKind.Unsubscribe:
                     _uAt.Value = DbValues.ToDb(e.At);
                     _uUserAgent.Value = DbValues.ToDb(e.UserAgent);
@@ -392,7 +386,7 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
 
         public void Dispose()
         {
-            _engagement.Dispose();
+            Engagements.Dispose();
             _unsubscribe.Dispose();
             _markUnsubscribed.Dispose();
             _preferences.Dispose();

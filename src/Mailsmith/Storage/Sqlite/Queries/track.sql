@@ -2,6 +2,8 @@
 -- One open or click from the tracking server. The send row supplies campaign, customer and variant, and must match
 -- the token's: a token of another database records nothing. A request within $quick_ms of delivery is a machine's
 -- (image proxies and scanners fetch on arrival). OR IGNORE on event_key makes a spool replay idempotent.
+-- The tracking server's writer (Track/EngagementWriter.cs) repeats everything from SELECT on for up to 32 events,
+-- joined by UNION ALL, each copy's parameters renamed ($type_0, $type_1, …) except the shared $quick_ms.
 INSERT OR IGNORE INTO engagement_events (send_id, campaign_id, customer_id, variant, type, occurred_at, url, user_agent,
                                          is_machine, machine_reason, event_key, client)
 SELECT s.send_id, s.campaign_id, s.customer_id, s.variant, $type, $at, $url, $user_agent,
