@@ -173,8 +173,9 @@ public sealed class AudienceFacts
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
         var since = asOf - window;
-        foreach (var (customerId, events) in snapshot.EventsByCustomer)
+        foreach (var customerId in snapshot.Events.CustomerIds)
         {
+            var events = snapshot.EventsOf(customerId);
             var open = new HashSet<string>(StringComparer.Ordinal);
             foreach (var e in events)
             {

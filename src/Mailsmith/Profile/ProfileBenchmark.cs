@@ -162,7 +162,7 @@ public static class ProfileBenchmark
         var customers = new List<Customer>(options.Customers);
         var orders = new List<Order>((int)(options.Events / 12));
         var lines = new List<OrderLine>((int)(options.Events / 12));
-        var events = new List<StoreEvent>((int)options.Events);
+        var events = new EventTable.Builder((int)options.Events);
         var reviews = new List<Review>();
         var touches = new Dictionary<string, EngagementTouches>(StringComparer.Ordinal);
         long touchCount = 0;
@@ -187,7 +187,7 @@ public static class ProfileBenchmark
                 var at = AsOf.AddDays(-random.Next(1, 365)).Date.AddHours((hour + random.Next(-2, 3) + 24) % 24).AddMinutes(random.Next(60));
                 var when = new DateTimeOffset(at, TimeSpan.Zero);
                 var type = types[random.Next(types.Length)];
-                events.Add(new StoreEvent(id, type, when, type == EventTypes.Search ? null : product.ProductId, type == EventTypes.Search ? "gift" : null, null));
+                events.Add(id, type, when, type == EventTypes.Search ? null : product.ProductId, type == EventTypes.Search ? "gift" : null, null);
                 if (random.Next(12) == 0)
                 {
                     var orderId = $"o{orders.Count:00000000}";
@@ -212,8 +212,8 @@ public static class ProfileBenchmark
                 touchCount += opens.Length + clicks.Length;
             }
         }
-        events.Sort(static (a, b) => a.OccurredAt.CompareTo(b.OccurredAt));
+        events.SortByTime();
         orders.Sort(static (a, b) => a.OrderedAt.CompareTo(b.OrderedAt));
-        return (new StoreSnapshot(customers, products, orders, lines, events, reviews), new ProfileEngagement(touches), touchCount);
+        return (new StoreSnapshot(customers, products, orders, lines, events.Build(), reviews), new ProfileEngagement(touches), touchCount);
     }
 }

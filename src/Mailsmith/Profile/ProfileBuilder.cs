@@ -21,7 +21,10 @@ public sealed class ProfileBuilder(ProfileOptions options)
     /// One profile per customer of the snapshot who had signed up by <paramref name="asOf"/> (customers without a signup date
     /// always count), keyed by customer id. Orders, lines and events after <paramref name="asOf"/> are ignored.
     /// </summary>
-    public IReadOnlyDictionary<string, CustomerProfile> Build(StoreSnapshot snapshot, DateTimeOffset asOf)
+    public IReadOnlyDictionary<string, CustomerProfile> Build(StoreSnapshot snapshot, DateTimeOffset asOf) => BuildDictionary(snapshot, asOf);
+
+    /// <summary><see cref="Build"/>, as a dictionary the caller owns (the enricher replaces its values in place).</summary>
+    internal Dictionary<string, CustomerProfile> BuildDictionary(StoreSnapshot snapshot, DateTimeOffset asOf)
     {
         var customers = new List<Customer>(snapshot.Customers.Count);
         foreach (var c in snapshot.Customers)

@@ -28,15 +28,20 @@ public sealed class ProfileEnricher(ProfileOptions options)
     {
         var watch = Stopwatch.StartNew();
         progress?.Invoke("rfm and lifecycle", 0, snapshot.Customers.Count);
-        var profiles = new ProfileBuilder(Options).Build(snapshot, asOf);
+        var profiles = new ProfileBuilder(Options).BuildDictionary(snapshot, asOf);
         var baseSeconds = watch.Elapsed.TotalSeconds;
-        var run = Enrich(snapshot, engagement, asOf, profiles, progress);
+        // The builder's dictionary is ours: the enriched records replace the base ones in it, so a million base records
+        // become garbage one by one instead of living next to a million enriched ones until the end.
+        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, progress);
         var timings = new Dictionary<string, double>(run.Summary.Timings, StringComparer.Ordinal) { ["rfm_lifecycle"] = Math.Round(baseSeconds, 3) };
         return run with { Summary = run.Summary with { Timings = timings } };
     }
 
     /// <summary>Fills the richer fields of <paramref name="profiles"/> (built by <see cref="ProfileBuilder"/> for the same snapshot and moment).</summary>
-    public ProfileRun Enrich(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile> profiles, Progress? progress = null)
+    public ProfileRun Enrich(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile> profiles, Progress? progress = null) =>
+        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), progress);
+
+    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, Progress? progress)
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var warnings = new List<string>();
@@ -113,7 +118,7 @@ public sealed class ProfileEnricher(ProfileOptions options)
         timings["clusters"] = Lap(watch);
 
         // 6. Assemble.
-        var result = new Dictionary<string, CustomerProfile>(n, StringComparer.Ordinal);
+        var result = profiles;
         var outcomes = engagement.DeliveryOutcomes;
         var outcomeRates = outcomes.Count > 0 ? SendTimeOutcomes.PopulationRates(outcomes.Values) : null;
         var hoursFromOutcomes = 0;

@@ -36,7 +36,13 @@ internal sealed class ItemCatalog
     public static string[] CustomerIds(StoreSnapshot snapshot)
     {
         var ids = new HashSet<string>(snapshot.OrdersByCustomer.Keys, StringComparer.Ordinal);
-        ids.UnionWith(snapshot.EventsByCustomer.Keys);
+        foreach (var id in snapshot.Events.CustomerIds)
+        {
+            if (snapshot.Events.HasEvents(id))
+            {
+                ids.Add(id);
+            }
+        }
         var array = ids.ToArray();
         Array.Sort(array, StringComparer.Ordinal);
         return array;

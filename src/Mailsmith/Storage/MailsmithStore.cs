@@ -251,31 +251,28 @@ public sealed partial class MailsmithStore
         return list;
     }
 
-    public IReadOnlyList<StoreEvent> LoadEvents()
+    /// <summary>Every event in time order, column by column.</summary>
+    /// <param name="customers">The loaded customers, whose id strings the table shares (optional).</param>
+    public EventTable LoadEvents(IReadOnlyList<Customer>? customers = null)
     {
         using var connection = OpenConnection();
+        int total;
+        using (var count = Command(connection, "count-events"))
+        {
+            // The exact size up front: ten million events must not be grown by doubling.
+            total = (int)(long)count.ExecuteScalar()!;
+        }
         using var command = Command(connection, "select-events");
         using var reader = command.ExecuteReader();
-        var list = new List<StoreEvent>();
-        // Event types and product ids repeat millions of times: intern them per load to keep memory flat.
-        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
-        string Intern(string s)
-        {
-            if (!pool.TryGetValue(s, out var v))
-            {
-                pool[s] = v = s;
-            }
-            return v;
-        }
+        var builder = new EventTable.Builder(total, customers);
         while (reader.Read())
         {
             var product = reader.GetString(3);
             var query = reader.GetString(4);
-            list.Add(new StoreEvent(
-                Intern(reader.GetString(0)), Intern(reader.GetString(1)), DbValues.Time(reader.GetInt64(2)),
-                product.Length == 0 ? null : Intern(product), query.Length == 0 ? null : query, NullableString(reader, 5)));
+            builder.Add(reader.GetString(0), reader.GetString(1), DbValues.Time(reader.GetInt64(2)),
+                product.Length == 0 ? null : product, query.Length == 0 ? null : query, NullableString(reader, 5));
         }
-        return list;
+        return builder.Build();
     }
 
     public IReadOnlyList<Review> LoadReviews()

@@ -71,7 +71,8 @@ public sealed record Order(
 public sealed record OrderLine(string OrderId, string ProductId, int Quantity, decimal UnitPrice);
 
 /// <summary>A behavioural event (view, search, add_to_cart, …).</summary>
-public sealed record StoreEvent(
+/// <remarks>A value: the snapshot keeps events column by column (<see cref="EventTable"/>) and hands out these.</remarks>
+public readonly record struct StoreEvent(
     string CustomerId,
     string Type,
     DateTimeOffset OccurredAt,

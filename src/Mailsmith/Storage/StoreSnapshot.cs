@@ -19,14 +19,13 @@ public sealed class StoreSnapshot
         Products = products;
         Orders = orders;
         OrderLines = orderLines;
-        Events = events;
+        Events = events as EventTable ?? Table(events, customers);
         Reviews = reviews;
         SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         CustomersById = customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
         ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
         OrdersByCustomer = Group(orders, o => o.CustomerId);
         LinesByOrder = Group(orderLines, l => l.OrderId);
-        EventsByCustomer = Group(events, e => e.CustomerId);
         ReviewsByProduct = Group(reviews, r => r.ProductId);
     }
 
@@ -34,8 +33,8 @@ public sealed class StoreSnapshot
     public IReadOnlyList<Product> Products { get; }
     public IReadOnlyList<Order> Orders { get; }
     public IReadOnlyList<OrderLine> OrderLines { get; }
-    /// <summary>All events in time order.</summary>
-    public IReadOnlyList<StoreEvent> Events { get; }
+    /// <summary>All events in time order (as given), held column by column; <see cref="EventsOf"/> reads one customer's.</summary>
+    public EventTable Events { get; }
     public IReadOnlyList<Review> Reviews { get; }
     /// <summary>Lower-cased addresses on the suppression list.</summary>
     public IReadOnlySet<string> SuppressedEmails { get; }
@@ -45,24 +44,36 @@ public sealed class StoreSnapshot
     /// <summary>Orders per customer, oldest first.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer { get; }
     public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder { get; }
-    /// <summary>Events per customer, oldest first.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<StoreEvent>> EventsByCustomer { get; }
     public IReadOnlyDictionary<string, IReadOnlyList<Review>> ReviewsByProduct { get; }
 
     /// <summary>Reads everything from <paramref name="store"/>.</summary>
-    public static StoreSnapshot Load(MailsmithStore store) => new(
-        store.LoadCustomers(), store.LoadProducts(), store.LoadOrders(), store.LoadOrderLines(), store.LoadEvents(), store.LoadReviews(),
-        store.LoadSuppressedEmails());
+    public static StoreSnapshot Load(MailsmithStore store)
+    {
+        var customers = store.LoadCustomers();
+        return new(customers, store.LoadProducts(), store.LoadOrders(), store.LoadOrderLines(), store.LoadEvents(customers), store.LoadReviews(),
+            store.LoadSuppressedEmails());
+    }
 
     /// <summary>Orders of a customer (empty when none).</summary>
     public IReadOnlyList<Order> OrdersOf(string customerId) => OrdersByCustomer.TryGetValue(customerId, out var list) ? list : [];
 
-    /// <summary>Events of a customer (empty when none).</summary>
-    public IReadOnlyList<StoreEvent> EventsOf(string customerId) => EventsByCustomer.TryGetValue(customerId, out var list) ? list : [];
+    /// <summary>Events of a customer, oldest first (empty when none). A view over <see cref="Events"/>: no copy.</summary>
+    public EventTable.Slice EventsOf(string customerId) => Events.Of(customerId);
 
     /// <summary>Lines of an order (empty when none).</summary>
     public IReadOnlyList<OrderLine> LinesOf(string orderId) => LinesByOrder.TryGetValue(orderId, out var list) ? list : [];
 
+    private static EventTable Table(IReadOnlyList<StoreEvent> events, IReadOnlyList<Customer> customers)
+    {
+        var builder = new EventTable.Builder(events.Count, customers);
+        foreach (var e in events)
+        {
+            builder.Add(e);
+        }
+        return builder.Build();
+    }
+
+    // Each group is an exact-size array: a million one-element lists would carry a million spare slots.
     private static Dictionary<string, IReadOnlyList<T>> Group<T>(IReadOnlyList<T> items, Func<T, string> key)
     {
         var map = new Dictionary<string, List<T>>(StringComparer.Ordinal);
@@ -75,6 +86,11 @@ public sealed class StoreSnapshot
             }
             list.Add(item);
         }
-        return map.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<T>)kv.Value, StringComparer.Ordinal);
+        var result = new Dictionary<string, IReadOnlyList<T>>(map.Count, StringComparer.Ordinal);
+        foreach (var (k, list) in map)
+        {
+            result[k] = list.ToArray();
+        }
+        return result;
     }
 }

@@ -1,0 +1,90 @@
+using Mailsmith.Storage;
+
+namespace Mailsmith.Tests.Storage;
+
+public sealed class EventTableTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly StoreEvent[] s_events =
+    [
+        new("c2", EventTypes.View, T0, "p1", null, null),
+        new("c1", EventTypes.Search, T0.AddMinutes(1), null, "knife", null),
+        new("c2", EventTypes.EmailClick, T0.AddMinutes(2).ToOffset(TimeSpan.FromHours(8)), null, null, "cmp-0001"),
+        new("c1", EventTypes.AddToCart, T0.AddMinutes(3).ToOffset(TimeSpan.FromMinutes(-330)), "p2", "knife", "cmp-0001"),
+        new("c3", "custom_type", T0.AddMinutes(4), "", null, null),
+    ];
+
+    private static EventTable Table(IEnumerable<StoreEvent> events)
+    {
+        var builder = new EventTable.Builder(1);
+        foreach (var e in events)
+        {
+            builder.Add(e);
+        }
+        return builder.Build();
+    }
+
+    [Fact]
+    public void Indexer_ReturnsEveryEventAsAdded_OffsetsAndTextsIncluded()
+    {
+        var table = Table(s_events);
+
+        Assert.Equal(s_events.Length, table.Count);
+        for (var i = 0; i < s_events.Length; i++)
+        {
+            Assert.Equal(s_events[i], table[i]);
+            Assert.Equal(s_events[i].OccurredAt.Offset, table[i].OccurredAt.Offset);
+        }
+        Assert.Equal(s_events, table.ToArray());
+    }
+
+    [Fact]
+    public void Of_ReturnsOneCustomersEventsInInputOrder_EmptyForUnknown()
+    {
+        var table = Table(s_events);
+
+        Assert.Equal([s_events[1], s_events[3]], table.Of("c1").ToArray());
+        Assert.Equal([s_events[0], s_events[2]], table.Of("c2").ToArray());
+        Assert.Empty(table.Of("c9"));
+        Assert.False(table.HasEvents("c9"));
+        Assert.True(table.HasEvents("c3"));
+    }
+
+    [Fact]
+    public void SortByTime_OrdersTheTableAndEachCustomer()
+    {
+        var builder = new EventTable.Builder();
+        foreach (var e in s_events.Reverse())
+        {
+            builder.Add(e);
+        }
+        builder.SortByTime();
+        var table = builder.Build();
+
+        Assert.Equal(s_events, table.ToArray());
+        Assert.Equal([s_events[1], s_events[3]], table.Of("c1").ToArray());
+    }
+
+    [Fact]
+    public void Builder_SeededCustomers_ShareTheirIdStrings()
+    {
+        var id = new string(['c', '1']);
+        var customer = new Customer(id, "c1@example.test", null, null, "en-US", null, T0, null, true, null);
+        var builder = new EventTable.Builder(0, [customer]);
+        builder.Add(new string(['c', '1']), EventTypes.View, T0, "p1", null, null);
+        var table = builder.Build();
+
+        Assert.Same(id, table[0].CustomerId);
+        Assert.Throws<InvalidOperationException>(() => builder.Add(s_events[0]));
+    }
+
+    [Fact]
+    public void Snapshot_FromAList_ReadsThroughTheTable()
+    {
+        var snapshot = new StoreSnapshot([], [], [], [], s_events, []);
+
+        Assert.Equal(s_events, snapshot.Events.ToArray());
+        Assert.Equal([s_events[0], s_events[2]], snapshot.EventsOf("c2").ToArray());
+    }
+}
