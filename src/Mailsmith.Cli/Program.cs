@@ -36,6 +36,7 @@ public static partial class Program
             new SegmentCommand(),
             new SendCommand(),
             new RecsCommand(),
+            new PreviewCommand(),
         };
         return root;
     }

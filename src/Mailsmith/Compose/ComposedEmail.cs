@@ -76,4 +76,8 @@ public sealed record ComposedEmail(
     string Preheader,
     string Html,
     string Text,
-    IReadOnlyList<string> ProductIds);
+    IReadOnlyList<string> ProductIds)
+{
+    /// <summary>Which phrase variant filled each slot (slot → variant id, with its tags), in the order written; empty for copy without phrase slots.</summary>
+    public IReadOnlyList<PhraseChoice> Choices { get; init; } = [];
+}

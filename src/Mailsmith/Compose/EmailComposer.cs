@@ -369,7 +369,7 @@ public sealed class EmailComposer
         {
             ids[i] = draft.Products[i].ProductId;
         }
-        return new ComposedEmail(draft.Locale, draft.Subject, draft.Preheader, html, text, ids);
+        return new ComposedEmail(draft.Locale, draft.Subject, draft.Preheader, html, text, ids) { Choices = draft.Choices };
     }
 
     /// <summary>Lays out checked copy: the layout's own slots (greeting, call to action, sign-off, footer) are drawn from the phrase files.</summary>

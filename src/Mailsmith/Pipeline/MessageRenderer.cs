@@ -1,4 +1,5 @@
 using Mailsmith.Compose;
+using Mailsmith.Compose.Llm;
 using Mailsmith.Storage;
 using Mailsmith.Track;
 
@@ -18,12 +19,14 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private (PipelineContext Context, EmailComposer Composer, TrackingLinks Links, DateTimeOffset BuiltAt)? _cache;
+    private (PipelineContext Context, EmailComposer Composer, TrackingLinks Links, ICopyWriter Writer, DateTimeOffset BuiltAt)? _cache;
+    private LlmCopyWriter? _llm;
 
     /// <summary>How long a built context is reused. 10 minutes.</summary>
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The email of <paramref name="send"/>, or null when the campaign or customer no longer exists or no products can be picked.</summary>
+    /// <summary>The email of <paramref name="send"/>, or null when the campaign or customer no longer exists, no products can be picked or no copy passes the guardrails.</summary>
+    /// <exception cref="ConfigurationException">The <c>Llm</c> section cannot be used.</exception>
     public async Task<ComposedEmail?> RenderAsync(Send send, CancellationToken cancellationToken = default)
     {
         var campaign = store.GetCampaign(send.CampaignId);
@@ -31,7 +34,7 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
         {
             return null;
         }
-        var (context, composer, links, _) = await ContextAsync(cancellationToken);
+        var (context, composer, links, writer, _) = await ContextAsync(cancellationToken);
         if (!context.Snapshot.CustomersById.TryGetValue(send.CustomerId, out var customer) || !context.Profiles.TryGetValue(send.CustomerId, out var profile))
         {
             return null;
@@ -43,12 +46,17 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
             return null;
         }
         var blocks = picks.Select(r => new ProductBlock(context.Snapshot.ProductsById[r.ProductId], r)).ToList();
-        return CampaignRunner.ComposeMessage(campaign, send, customer, profile, blocks, links, composer, context.AsOf);
+        var outcome = await CampaignRunner.ComposeMessageAsync(campaign, send, customer, profile, blocks, links, composer, context.AsOf, writer, cancellationToken);
+        return outcome.Email;
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _llm?.Dispose();
+    }
 
-    private async Task<(PipelineContext, EmailComposer, TrackingLinks, DateTimeOffset)> ContextAsync(CancellationToken cancellationToken)
+    private async Task<(PipelineContext, EmailComposer, TrackingLinks, ICopyWriter, DateTimeOffset)> ContextAsync(CancellationToken cancellationToken)
     {
         if (_cache is { } cached && _time.GetUtcNow() - cached.BuiltAt < RefreshInterval)
         {
@@ -65,7 +73,9 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
             var snapshot = context.Snapshot;
             var composer = new EmailComposer(settings.Compose, settings.Sender, id => snapshot.ProductsById.GetValueOrDefault(id));
             var links = new TrackingLinks(settings.Track, LinkSigner.FromOptions(settings.Track, settings.DefaultKeyFile));
-            _cache = (context, composer, links, _time.GetUtcNow());
+            // The LLM writer (with its disk cache and concurrency gate) is made once and kept across context rebuilds.
+            _llm ??= LlmWriting.CreateWriter(settings, composer.BuiltInWriter);
+            _cache = (context, composer, links, (ICopyWriter?)_llm ?? composer.BuiltInWriter, _time.GetUtcNow());
             return _cache.Value;
         }
         finally
