@@ -21,7 +21,7 @@ internal sealed partial class RecsCommand
         public Option<double> Ratio { get; } = new("--ratio") { Description = "Share of each user's (item's) interactions that trains (default 0.75)", DefaultValueFactory = _ => 0.75 };
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split (default 42)", DefaultValueFactory = _ => 42 };
         public Option<int> K { get; } = new("--k") { Description = "List length (default 10)", DefaultValueFactory = _ => 10 };
-        public Option<string[]> Algorithms { get; } = new("--algorithms") { Description = "Algorithms to run: popularity, sar, sar-lift, sar-cosine, ease, hybrid (default: popularity sar ease hybrid)", AllowMultipleArgumentsPerToken = true };
+        public Option<string[]> Algorithms { get; } = new("--algorithms") { Description = "Algorithms to run: popularity, sar, sar-lift, sar-cosine, ease, hybrid, bought-together; tuning keys ease:LAMBDA[:HALF_LIFE[:w]], sar:SIMILARITY[:HALF_LIFE] (default: popularity sar ease hybrid)", AllowMultipleArgumentsPerToken = true };
         public Option<bool> Json { get; } = new("--json") { Description = "Print {\"<algorithm>\": {precision, recall, ndcg, map, coverage, fit_seconds, recommend_seconds}}" };
 
         public EvalCommand() : base("eval", "Precision, recall, nDCG and MAP at k of each recommender under the Microsoft Recommenders protocol")

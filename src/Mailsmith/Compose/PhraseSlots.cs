@@ -28,6 +28,8 @@ internal static class SlotNames
     public const int Proof = 18;
     public const int ReasonSimilarTo = 19;
     public const int ReasonNewInFavourite = 20;
+    public const int ReasonTrending = 21;
+    public const int ReasonPopularWithSimilar = 22;
 
     public static readonly string[] All =
     [
@@ -35,6 +37,7 @@ internal static class SlotNames
         "footer.why", "footer.unsubscribe", "product.button",
         "reason.in_cart", "reason.viewed", "reason.bought_with", "reason.popular_in", "reason.popular",
         "reason.explore", "offer", "proof", "reason.similar_to", "reason.new_in_favourite",
+        "reason.trending", "reason.popular_with_similar",
     ];
 
     /// <summary>Slots that may be missing everywhere or hold an empty variant: the email then has no such paragraph.</summary>
@@ -57,6 +60,8 @@ internal static class SlotNames
         Recommend.ReasonKind.Explore => ReasonExplore,
         Recommend.ReasonKind.SimilarTo => ReasonSimilarTo,
         Recommend.ReasonKind.NewInFavourite => ReasonNewInFavourite,
+        Recommend.ReasonKind.Trending => ReasonTrending,
+        Recommend.ReasonKind.PopularWithSimilar => ReasonPopularWithSimilar,
         _ => null,
     };
 }

@@ -62,7 +62,7 @@ public sealed class PipelineContext
         watch.Restart();
         progress?.Report(new PipelineProgress("recommend", $"fitting recommenders on {snapshot.Events.Count:N0} events", 0, 0));
         var recommendations = new RecommendationService(settings.Recommend);
-        recommendations.Fit(snapshot, at);
+        recommendations.Fit(snapshot, at, profiles);
         timings.Add(new StageTiming("recommend", watch.Elapsed.TotalSeconds, snapshot.Products.Count));
 
         return new PipelineContext(snapshot, at, profiles, recommendations, timings);

@@ -104,6 +104,10 @@ public sealed class PreviewWriter(StoreSnapshot snapshot)
             ReasonKind.PopularIn => $"popular in {reason.Category}",
             ReasonKind.Popular => "popular in the store",
             ReasonKind.Explore => "fills the list from the catalog (has not sold yet)",
+            ReasonKind.SimilarTo => $"text close to {Title(reason.ProductId)}",
+            ReasonKind.NewInFavourite => $"new in the favourite category {reason.Category}",
+            ReasonKind.Trending => "trending (interest grew in the last days)",
+            ReasonKind.PopularWithSimilar => $"best seller of the customer's segment {reason.Segment}",
             _ => reason.Kind,
         };
     }

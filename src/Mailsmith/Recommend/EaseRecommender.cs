@@ -89,9 +89,8 @@ public sealed class EaseRecommender(RecommendOptions options) : IRecommender
         {
             scores[item] = float.NegativeInfinity;
         }
-        var order = Enumerable.Range(0, n).Where(i => scores[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => model.Products[i], StringComparer.Ordinal);
         var result = new List<Recommendation>(count);
-        foreach (var item in order)
+        foreach (var item in Ranked(scores, model.Products, count + 16))
         {
             if (!allow(model.Products[item]))
             {
@@ -114,6 +113,61 @@ public sealed class EaseRecommender(RecommendOptions options) : IRecommender
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Items with a positive score, best first (ties by product id): the best <paramref name="head"/> by a bounded min-heap
+    /// (O(n log head), not a sort of the catalog), then, only if the caller reads past them because its filter refused
+    /// some, the rest sorted.
+    /// </summary>
+    internal static IEnumerable<int> Ranked(float[] scores, string[] products, int head)
+    {
+        var better = Comparer<int>.Create((a, b) => scores[a] != scores[b] ? scores[a].CompareTo(scores[b]) : string.CompareOrdinal(products[b], products[a]));
+        var heap = new PriorityQueue<int, int>(head + 1, better);
+        var positive = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!(scores[i] > 0))
+            {
+                continue;
+            }
+            positive++;
+            if (heap.Count < head)
+            {
+                heap.Enqueue(i, i);
+            }
+            else if (better.Compare(i, heap.Peek()) > 0)
+            {
+                heap.DequeueEnqueue(i, i);
+            }
+        }
+        var top = new int[heap.Count];
+        for (var k = top.Length - 1; k >= 0; k--)
+        {
+            top[k] = heap.Dequeue();
+        }
+        foreach (var item in top)
+        {
+            yield return item;
+        }
+        if (positive <= top.Length)
+        {
+            yield break;
+        }
+        var inHead = new HashSet<int>(top);
+        var rest = new List<int>(positive - top.Length);
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (scores[i] > 0 && !inHead.Contains(i))
+            {
+                rest.Add(i);
+            }
+        }
+        rest.Sort((a, b) => better.Compare(b, a));
+        foreach (var item in rest)
+        {
+            yield return item;
+        }
     }
 
     private sealed record Model(string[] Products, float[] Weights, Dictionary<string, (int[] Items, bool[] Bought)> Histories);

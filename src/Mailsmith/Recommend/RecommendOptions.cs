@@ -72,4 +72,66 @@ public sealed class RecommendOptions
 
     /// <summary>Days after its last purchase before a replenishable product may be recommended again. Default 30.</summary>
     public double ReplenishAfterDays { get; init; } = 30;
+
+    /// <summary>
+    /// The chain is asked for this many times the list's length in candidates, which the business rules (price band,
+    /// boosts, diversity) then re-rank. Default 4; 1 turns re-ranking into a plain fill in chain order.
+    /// </summary>
+    public int CandidatePoolFactor { get; init; } = 4;
+
+    /// <summary>
+    /// λ of the maximal-marginal-relevance diversity re-rank: each pick maximises λ · relevance − (1 − λ) · similarity
+    /// to the products already in the email (1 same category path, 0.5 same top-level category). 1 = relevance only.
+    /// Default 0.7.
+    /// </summary>
+    public double DiversityLambda { get; init; } = 0.7;
+
+    /// <summary>
+    /// Penalty for a price outside the customer's price band (budget, mid, premium by thirds of the category's prices):
+    /// relevance − weight × 3 × the distance in category percentiles, so one band away costs about the weight. 0 = off.
+    /// Default 0.3.
+    /// </summary>
+    public double PriceBandWeight { get; init; } = 0.3;
+
+    /// <summary>Relevance added to a new arrival; one in the customer's top categories then says <c>new_in_favourite</c>. 0 = off. Default 0.1.</summary>
+    public double NewArrivalBoost { get; init; } = 0.1;
+
+    /// <summary>
+    /// A product first seen (first view, cart or order) within this many days before asOf, and at least this many days
+    /// after the store's earliest record, is a new arrival. 0 = only the tag counts. Default 30.
+    /// </summary>
+    public double NewArrivalDays { get; init; } = 30;
+
+    /// <summary>A product carrying this tag is a new arrival whatever its history. Default <c>new</c>.</summary>
+    public string NewArrivalTag { get; init; } = "new";
+
+    /// <summary>Relevance added per unit of margin share (a product tag such as <c>margin:0.35</c>, see <see cref="MarginTagPrefix"/>). 0 = off. Default 0.</summary>
+    public double MarginBoost { get; init; }
+
+    /// <summary>Prefix of the product tag that states its margin share 0–1 (<c>margin:0.35</c>). Default <c>margin:</c>.</summary>
+    public string MarginTagPrefix { get; init; } = "margin:";
+
+    /// <summary>Campaign theme: products carrying any of these tags get <see cref="ThemeBoost"/> (a call to <c>For</c> may name its own). Default none.</summary>
+    public IReadOnlyList<string> ThemeTags { get; init; } = [];
+
+    /// <summary>Relevance added to a product carrying a theme tag. Default 0.2.</summary>
+    public double ThemeBoost { get; init; } = 0.2;
+
+    /// <summary>
+    /// The profile field whose value is a customer's segment for segment best sellers: <c>rfm_segment</c>,
+    /// <c>lifecycle</c>, <c>cluster</c>, or <c>none</c>. Default <c>rfm_segment</c>.
+    /// </summary>
+    public string PopularSegmentField { get; init; } = "rfm_segment";
+
+    /// <summary>Trending compares interest per day in this many most recent days… Default 7.</summary>
+    public double TrendingRecentDays { get; init; } = 7;
+
+    /// <summary>…with interest per day in this many days before them. Default 28.</summary>
+    public double TrendingBaselineDays { get; init; } = 28;
+
+    /// <summary>A trending product has at least this many interactions in the recent days. Default 3.</summary>
+    public int TrendingMinRecent { get; init; } = 3;
+
+    /// <summary>A trending product's smoothed recent-over-baseline rate ratio exceeds this. Default 1.5.</summary>
+    public double TrendingMinGrowth { get; init; } = 1.5;
 }

@@ -19,15 +19,20 @@ public static class ReasonKind
     public const string Explore = "explore";
     /// <summary>Its description, category and tags are close to a product the customer viewed or bought (<see cref="RecommendationReason.ProductId"/>).</summary>
     public const string SimilarTo = "similar_to";
-    /// <summary>New (nobody has interacted with it yet) in the customer's favourite category (<see cref="RecommendationReason.Category"/>).</summary>
+    /// <summary>New (nobody has interacted with it yet, or a new arrival boosted by the re-rank) in one of the customer's favourite categories (<see cref="RecommendationReason.Category"/>).</summary>
     public const string NewInFavourite = "new_in_favourite";
+    /// <summary>Best seller among customers of the same segment (<see cref="RecommendationReason.Segment"/>; the email says "shoppers like you", never the segment's name).</summary>
+    public const string PopularWithSimilar = "popular_with_similar";
+    /// <summary>Interest in it grew lately (last days against the weeks before).</summary>
+    public const string Trending = "trending";
 }
 
 /// <summary>Why a product was recommended, in structured form.</summary>
 /// <param name="Kind">One of <see cref="ReasonKind"/>.</param>
 /// <param name="ProductId">The product the reason refers to (viewed X, bought with Y), when any.</param>
 /// <param name="Category">The category the reason refers to (popular in Z), when any.</param>
-public sealed record RecommendationReason(string Kind, string? ProductId = null, string? Category = null);
+/// <param name="Segment">The customer segment the reason refers to (popular with similar customers), when any; for analysis, not for the email's words.</param>
+public sealed record RecommendationReason(string Kind, string? ProductId = null, string? Category = null, string? Segment = null);
 
 /// <summary>One recommended product with its score and reason.</summary>
 public sealed record Recommendation(string ProductId, double Score, RecommendationReason Reason);

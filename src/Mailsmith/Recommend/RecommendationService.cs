@@ -54,23 +54,40 @@ public sealed class RecommendationService
     public IReadOnlyList<IRecommender> Recommenders { get; }
 
     /// <summary>Fits every recommender on the snapshot's data at or before <paramref name="asOf"/>; carts and purchase exclusions are read as of the same moment.</summary>
-    public void Fit(StoreSnapshot snapshot, DateTimeOffset asOf)
+    /// <param name="snapshot">The store's data.</param>
+    /// <param name="asOf">Now, for the fit.</param>
+    /// <param name="profiles">Every customer's profile, for segment best sellers (<see cref="RecommendOptions.PopularSegmentField"/>); null = none.</param>
+    /// <exception cref="ArgumentException"><see cref="RecommendOptions.PopularSegmentField"/> is not a known field.</exception>
+    public void Fit(StoreSnapshot snapshot, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile>? profiles = null)
     {
+        var segmentOf = SegmentOf(profiles);
         foreach (var recommender in Recommenders)
         {
-            recommender.Fit(snapshot, asOf);
+            if (recommender is PopularityRecommender popularity)
+            {
+                popularity.Fit(snapshot, asOf, segmentOf);
+            }
+            else
+            {
+                recommender.Fit(snapshot, asOf);
+            }
         }
         if (_ownsPopularity)
         {
-            _popularity.Fit(snapshot, asOf);
+            _popularity.Fit(snapshot, asOf, segmentOf);
         }
-        Volatile.Write(ref _state, new FittedState(snapshot, asOf));
+        Volatile.Write(ref _state, new FittedState(snapshot, asOf, new ReRanker(snapshot, asOf, _options)));
     }
 
     /// <summary>Up to <paramref name="count"/> products for one customer's email of <paramref name="campaignType"/>, best first.</summary>
+    /// <param name="campaignType">One of <see cref="CampaignTypes"/>.</param>
+    /// <param name="customer">The recipient.</param>
+    /// <param name="profile">The recipient's profile (top categories, price band).</param>
+    /// <param name="count">The list's length.</param>
+    /// <param name="themeTags">The campaign's theme: products with any of these tags get <see cref="RecommendOptions.ThemeBoost"/>; null = <see cref="RecommendOptions.ThemeTags"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="campaignType"/> is not one of <see cref="CampaignTypes"/>.</exception>
     /// <exception cref="InvalidOperationException"><see cref="Fit"/> has not been called.</exception>
-    public IReadOnlyList<Recommendation> For(string campaignType, Customer customer, CustomerProfile profile, int count)
+    public IReadOnlyList<Recommendation> For(string campaignType, Customer customer, CustomerProfile profile, int count, IReadOnlyList<string>? themeTags = null)
     {
         var state = Volatile.Read(ref _state) ?? throw new InvalidOperationException("Call Fit before For.");
         if (!CampaignTypes.All.Contains(campaignType))
@@ -83,11 +100,12 @@ public sealed class RecommendationService
         }
         var id = customer.CustomerId;
         var picker = new Picker(state.Snapshot, _options.MaxPerCategory, count);
+        var rerank = new Rerank(state.ReRanker, profile, themeTags ?? _options.ThemeTags);
         switch (campaignType)
         {
             case CampaignTypes.Recommendations:
                 picker.Exclude(NotToRecommendAgain(state, id));
-                picker.AddAll(Chain(id, profile, picker, count));
+                picker.AddAll(Chain(id, profile, picker, count, rerank));
                 break;
             case CampaignTypes.AbandonedCart:
                 var cart = Cart(state, id);
@@ -101,12 +119,12 @@ public sealed class RecommendationService
                     var basket = cart.Select(r => r.ProductId).ToList();
                     picker.AddAll(picker.Take(allow => together.ForBasket(basket, count - picker.Count, allow)));
                 }
-                picker.AddAll(Chain(id, profile, picker, count - picker.Count));
+                picker.AddAll(Chain(id, profile, picker, count - picker.Count, rerank));
                 break;
             case CampaignTypes.Winback:
                 picker.Exclude(BoughtSince(state, id, state.AsOf.AddDays(-_options.WinbackExcludeBoughtDays)));
                 var favourites = picker.Take(allow => _popularity.RecommendInCategories(profile.TopCategories, (count + 1) / 2, allow));
-                var similar = Chain(id, profile, picker, count - favourites.Count);
+                var similar = Chain(id, profile, picker, count - favourites.Count, rerank);
                 picker.AddAll(Interleave(favourites, similar));
                 break;
             default:
@@ -122,8 +140,54 @@ public sealed class RecommendationService
         return picker.Chosen;
     }
 
-    /// <summary>The chain's picks, reserved in <paramref name="picker"/> but not yet added, best first.</summary>
-    private List<Recommendation> Chain(string customerId, CustomerProfile profile, Picker picker, int want)
+    /// <summary>A customer's segment by <see cref="RecommendOptions.PopularSegmentField"/>, or null when segments are off or unknown.</summary>
+    private Func<string, string?>? SegmentOf(IReadOnlyDictionary<string, CustomerProfile>? profiles)
+    {
+        if (_options.PopularSegmentField is not ("rfm_segment" or "lifecycle" or "cluster" or "none"))
+        {
+            throw new ArgumentException($"Recommend:PopularSegmentField '{_options.PopularSegmentField}' is not one of rfm_segment, lifecycle, cluster, none");
+        }
+        return profiles is null || _options.PopularSegmentField == "none" ? null : id => profiles.TryGetValue(id, out var p) ? SegmentOf(p) : null;
+    }
+
+    /// <summary>The segment of <paramref name="profile"/> by <see cref="RecommendOptions.PopularSegmentField"/>.</summary>
+    private string? SegmentOf(CustomerProfile profile) => _options.PopularSegmentField switch
+    {
+        "rfm_segment" => profile.RfmSegment,
+        "lifecycle" => profile.Lifecycle,
+        "cluster" => profile.Cluster?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The chain's picks, reserved in <paramref name="picker"/> but not yet added, best first: a pool of
+    /// <see cref="RecommendOptions.CandidatePoolFactor"/> × <paramref name="want"/> candidates from the recommenders in
+    /// order, re-ranked by the business rules (<see cref="ReRanker"/>) under the category cap.
+    /// </summary>
+    private List<Recommendation> Chain(string customerId, CustomerProfile profile, Picker picker, int want, Rerank rerank)
+    {
+        if (want <= 0)
+        {
+            return [];
+        }
+        var poolSize = want * Math.Max(1, _options.CandidatePoolFactor);
+        picker.Pooling = true;
+        var pool = Pool(customerId, profile, picker, poolSize);
+        picker.Pooling = false;
+        var selected = rerank.Rules.Select(pool, want, rerank.Profile, rerank.ThemeTags, picker.Held, picker.Fits, picker.Commit);
+        var kept = new HashSet<string>(selected.Select(r => r.ProductId), StringComparer.Ordinal);
+        foreach (var r in pool)
+        {
+            if (!kept.Contains(r.ProductId))
+            {
+                picker.ReleasePooled(r.ProductId);
+            }
+        }
+        return selected;
+    }
+
+    /// <summary>Up to <paramref name="want"/> candidates from the recommenders in chain order, reserved in the picker without the category cap.</summary>
+    private List<Recommendation> Pool(string customerId, CustomerProfile profile, Picker picker, int want)
     {
         var picks = new List<Recommendation>();
         foreach (var recommender in Recommenders)
@@ -135,11 +199,20 @@ public sealed class RecommendationService
             }
             if (recommender is PopularityRecommender popularity)
             {
+                // Best sellers of the customer's categories, then of the customer's segment, then what is trending, then store-wide.
                 picks.AddRange(picker.Take(allow => popularity.RecommendInCategories(profile.TopCategories, remaining, allow)));
-                remaining = want - picks.Count;
-                if (remaining > 0)
+                var segment = SegmentOf(profile);
+                if (want - picks.Count is > 0 and var forSegment)
                 {
-                    picks.AddRange(picker.Take(allow => popularity.Recommend(customerId, remaining, allow)));
+                    picks.AddRange(picker.Take(allow => popularity.RecommendInSegment(segment, forSegment, allow)));
+                }
+                if (want - picks.Count is > 0 and var forTrending)
+                {
+                    picks.AddRange(picker.Take(allow => popularity.RecommendTrending(forTrending, allow)));
+                }
+                if (want - picks.Count is > 0 and var rest)
+                {
+                    picks.AddRange(picker.Take(allow => popularity.Recommend(customerId, rest, allow)));
                 }
             }
             else
@@ -271,7 +344,9 @@ public sealed class RecommendationService
         return merged;
     }
 
-    private sealed record FittedState(StoreSnapshot Snapshot, DateTimeOffset AsOf);
+    private sealed record FittedState(StoreSnapshot Snapshot, DateTimeOffset AsOf, ReRanker ReRanker);
+
+    private sealed record Rerank(ReRanker Rules, CustomerProfile Profile, IReadOnlyList<string> ThemeTags);
 
     /// <summary>
     /// One list being built. <see cref="Take"/> asks a recommender with a filter that reserves every product it accepts
@@ -282,7 +357,42 @@ public sealed class RecommendationService
         private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
         private readonly HashSet<string> _excluded = new(StringComparer.Ordinal);
         private readonly Dictionary<string, int> _perCategory = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _pooled = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Product> _held = new(StringComparer.Ordinal);
         private bool _capped = true;
+
+        /// <summary>While true, <see cref="Take"/> reserves products for a re-rank pool: no category cap, no category count until <see cref="Commit"/>.</summary>
+        public bool Pooling { get; set; }
+
+        /// <summary>Products reserved with their category counted (in the email or about to be).</summary>
+        public IEnumerable<Product> Held => _held.Values;
+
+        /// <summary>Whether one more product of this category keeps the cap.</summary>
+        public bool Fits(Product product) => !_capped || _perCategory.GetValueOrDefault(product.Category) < maxPerCategory;
+
+        /// <summary>A pooled product the re-rank chose: its category now counts.</summary>
+        public void Commit(Product product)
+        {
+            if (_pooled.Remove(product.ProductId))
+            {
+                Hold(product);
+            }
+        }
+
+        /// <summary>A pooled product the re-rank left out: free again.</summary>
+        public void ReleasePooled(string productId)
+        {
+            if (_pooled.Remove(productId))
+            {
+                _reserved.Remove(productId);
+            }
+        }
+
+        private void Hold(Product product)
+        {
+            _perCategory[product.Category] = _perCategory.GetValueOrDefault(product.Category) + 1;
+            _held[product.ProductId] = product;
+        }
 
         public List<Recommendation> Chosen { get; } = [];
 
@@ -298,7 +408,7 @@ public sealed class RecommendationService
             if (Chosen.Count < count && snapshot.ProductsById.TryGetValue(recommendation.ProductId, out var product)
                 && product.InStock && _reserved.Add(product.ProductId))
             {
-                _perCategory[product.Category] = _perCategory.GetValueOrDefault(product.Category) + 1;
+                Hold(product);
                 Chosen.Add(recommendation);
             }
         }
@@ -319,7 +429,14 @@ public sealed class RecommendationService
             // Release reservations the recommender accepted but did not return.
             foreach (var productId in accepted)
             {
-                Release(productId);
+                if (_pooled.Contains(productId))
+                {
+                    ReleasePooled(productId);
+                }
+                else
+                {
+                    Release(productId);
+                }
             }
             return picks;
 
@@ -330,12 +447,18 @@ public sealed class RecommendationService
                 {
                     return false;
                 }
-                var inCategory = _perCategory.GetValueOrDefault(product.Category);
-                if (_capped && inCategory >= maxPerCategory)
+                if (Pooling)
+                {
+                    _pooled.Add(productId);
+                }
+                else if (!Fits(product))
                 {
                     return false;
                 }
-                _perCategory[product.Category] = inCategory + 1;
+                else
+                {
+                    Hold(product);
+                }
                 _reserved.Add(productId);
                 accepted.Add(productId);
                 return true;
@@ -357,7 +480,7 @@ public sealed class RecommendationService
 
         private void Release(string productId)
         {
-            if (_reserved.Remove(productId) && snapshot.ProductsById.TryGetValue(productId, out var product))
+            if (_reserved.Remove(productId) && _held.Remove(productId, out var product))
             {
                 _perCategory[product.Category]--;
             }

@@ -69,54 +69,24 @@ public sealed partial class MailsmithStore
 
     private void WriteProfiles(SqliteConnection connection, SqliteTransaction transaction, IEnumerable<CustomerProfile> profiles, DateTimeOffset asOf, DateTimeOffset computedAt)
     {
-        using (var delete = Command(connection, "delete-profiles", transaction))
+        // Bulk path (measured in docs/benchmarks.md, "Profile stage at scale"): the secondary index is dropped and rebuilt
+        // once at the end instead of being updated per row; rows go in customer-id order so the UNIQUE index only ever
+        // appends; ProfileBatchRows rows share one INSERT; and values are bound by position straight to SQLite
+        // (ProfileWriter). All of it inside the caller's one transaction.
+        foreach (var name in (string[])["delete-profiles", "drop-profile-indexes"])
         {
-            delete.ExecuteNonQuery();
+            using var command = Command(connection, name, transaction);
+            command.ExecuteNonQuery();
         }
+        var ordered = profiles.ToArray();
+        Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.CustomerId, b.CustomerId));
         using var insert = Command(connection, "insert-profile", transaction);
-        // Parameters are created once and re-bound per row: a million profiles are written in one prepared statement.
-        string[] names =
-        [
-            "$customer_id", "$computed_at", "$as_of", "$recency_days", "$frequency", "$monetary", "$r_score", "$f_score", "$m_score",
-            "$lifecycle", "$top_categories", "$price_band", "$active_hour", "$discount_share", "$price_sensitivity", "$avg_order_value",
-            "$rfm_segment", "$cluster", "$cluster_label", "$p_alive", "$expected_purchases_30", "$expected_purchases_90", "$expected_purchases_365",
-            "$expected_order_value", "$clv_365", "$next_order_date", "$category_affinity", "$brand_affinity", "$discount_sensitivity",
-            "$shrunk_discount_share", "$review_sentiment", "$review_count", "$preferred_language", "$best_hour_of_week",
-            "$best_hour_confidence", "$send_hours",
-        ];
-        var ps = names.Select(n => insert.Parameters.Add(n, SqliteType.Text)).ToArray();
-        insert.Prepare();
-        var computed = DbValues.ToDb(computedAt);
-        var at = DbValues.ToDb(asOf);
-        foreach (var p in profiles)
+        using (var writer = new ProfileWriter(connection, insert.CommandText, DbValues.ToDb(computedAt), DbValues.ToDb(asOf)))
         {
-            object[] values =
-            [
-                p.CustomerId, computed, at, Nullable(p.RecencyDays), p.Frequency, DbValues.ToDb(p.Monetary), p.R, p.F, p.M,
-                p.Lifecycle, string.Join('|', p.TopCategories), p.PriceBand, Nullable(p.ActiveHour), p.DiscountShare, p.PriceSensitivity,
-                DbValues.ToDb(p.AverageOrderValue),
-                DbValues.ToDb(p.RfmSegment), Nullable(p.Cluster), DbValues.ToDb(p.ClusterLabel), Nullable(p.PAlive),
-                Nullable(p.ExpectedPurchases30), Nullable(p.ExpectedPurchases90), Nullable(p.ExpectedPurchases365),
-                DbValues.ToDb(p.ExpectedOrderValue), DbValues.ToDb(p.Clv365),
-                p.NextOrderDate is { } d ? d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value,
-                AffinityJson(p.CategoryAffinity), AffinityJson(p.BrandAffinity), Nullable(p.DiscountSensitivity),
-                Nullable(p.ShrunkDiscountShare), Nullable(p.ReviewSentiment), p.ReviewCount, DbValues.ToDb(p.PreferredLanguage),
-                Nullable(p.BestHourOfWeek), Nullable(p.BestHourConfidence),
-                p.SendTimeCounts is { } s ? s.ToBytes() : DBNull.Value,
-            ];
-            for (var i = 0; i < ps.Length; i++)
-            {
-                ps[i].Value = values[i];
-                ps[i].SqliteType = values[i] switch
-                {
-                    byte[] => SqliteType.Blob,
-                    int or long => SqliteType.Integer,
-                    double => SqliteType.Real,
-                    _ => SqliteType.Text,
-                };
-            }
-            insert.ExecuteNonQuery();
+            writer.Write(ordered);
         }
+        using var index = Command(connection, "create-profile-indexes", transaction);
+        index.ExecuteNonQuery();
     }
 
     private static object Nullable<T>(T? value) where T : struct => value is { } v ? v : DBNull.Value;

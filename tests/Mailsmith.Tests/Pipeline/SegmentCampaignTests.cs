@@ -99,4 +99,42 @@ public sealed class SegmentCampaignTests : IDisposable
         Assert.Equal(before - 1, now.Count(now.Compile(store.GetSegment("mailable")!)));
         Assert.DoesNotContain(now.Members(now.Compile(segment)), r => r.Customer.CustomerId == someone.CustomerId);
     }
+
+    [Fact]
+    public void Load_ReadsStoredProfiles_AndRecomputesOnlyWhenNoneOrStale()
+    {
+        var (store, settings) = NewStore();
+        // Nothing stored yet: the stage runs and stores its run, so the next command can read it.
+        var first = SegmentPopulation.Load(store, settings.Profile);
+        Assert.False(first.ProfilesFromStore);
+        Assert.NotNull(store.LoadLatestProfileRun());
+        Assert.Equal(0, first.Count(first.Compile("clv_365 = 123456")));
+
+        // Mark one stored row: a population that reads the store sees the mark, one that recomputed would not.
+        var marked = first.Rows[0].Customer.CustomerId;
+        using (var connection = store.OpenConnection())
+        using (var update = connection.CreateCommand())
+        {
+            update.CommandText = "UPDATE profiles SET clv_365 = 123456 WHERE customer_id = $id";
+            update.Parameters.AddWithValue("$id", marked);
+            Assert.Equal(1, update.ExecuteNonQuery());
+        }
+        var stored = SegmentPopulation.Load(store, settings.Profile, first.Context.AsOf);
+        Assert.True(stored.ProfilesFromStore);
+        Assert.Equal(first.Rows.Count, stored.Rows.Count);
+        Assert.Equal(marked, Assert.Single(stored.Members(stored.Compile("clv_365 = 123456"))).Customer.CustomerId);
+
+        // New data makes the stored run stale: recomputed (the mark is gone) and stored again.
+        using (var connection = store.OpenConnection())
+        using (var insert = connection.CreateCommand())
+        {
+            insert.CommandText = "INSERT INTO events (customer_id, type, occurred_at, query) SELECT customer_id, 'search', $at, 'a search no one made' FROM customers LIMIT 1";
+            insert.Parameters.AddWithValue("$at", DbValues.ToDb(first.Context.AsOf));
+            Assert.Equal(1, insert.ExecuteNonQuery());
+        }
+        var stale = SegmentPopulation.Load(store, settings.Profile, first.Context.AsOf);
+        Assert.False(stale.ProfilesFromStore);
+        Assert.Equal(0, stale.Count(stale.Compile("clv_365 = 123456")));
+        Assert.True(SegmentPopulation.Load(store, settings.Profile, first.Context.AsOf).ProfilesFromStore);
+    }
 }

@@ -9,6 +9,9 @@ namespace Mailsmith.Tests.Recommend;
 
 public sealed class RecommendationServiceTests
 {
+    // The order of the recommenders alone: no diversity re-rank (ReRankerTests covers it).
+    private static readonly RecommendOptions RelevanceOnly = new() { DiversityLambda = 1 };
+
     private static (RecommendationService Service, StoreSnapshot Snapshot) Fitted(SnapshotBuilder data, RecommendOptions? options = null)
     {
         var snapshot = data.Build();
@@ -57,7 +60,7 @@ public sealed class RecommendationServiceTests
             // Removed, then added again: in the cart.
             .Event("me", EventTypes.AddToCart, DaysAgo(5), "b3").Event("me", EventTypes.RemoveFromCart, DaysAgo(4), "b3")
             .Event("me", EventTypes.AddToCart, DaysAgo(3.5), "b3")
-            .Event("me", EventTypes.View, DaysAgo(1), "k1"));
+            .Event("me", EventTypes.View, DaysAgo(1), "k1"), RelevanceOnly);
         var result = For(fitted, CampaignTypes.AbandonedCart, "me", 6);
 
         Assert.Equal(6, result.Count);
@@ -98,12 +101,13 @@ public sealed class RecommendationServiceTests
     [Fact]
     public void For_ColdCustomer_PopularInTopCategoryFirst()
     {
-        var fitted = Fitted(Store().Customer("cold"));
+        var fitted = Fitted(Store().Customer("cold"), RelevanceOnly);
         var result = For(fitted, CampaignTypes.Recommendations, "cold", 3, Garden);
-        Assert.Equal(["g2", "g1", "b1"], result.Select(r => r.ProductId));
+        // Then what is trending (k1: four views in the last week, none before) ahead of the store-wide best seller b1.
+        Assert.Equal(["g2", "g1", "k1"], result.Select(r => r.ProductId));
         Assert.Equal(new RecommendationReason(ReasonKind.PopularIn, Category: Garden), result[0].Reason);
         Assert.Equal(new RecommendationReason(ReasonKind.PopularIn, Category: Garden), result[1].Reason);
-        Assert.Equal(new RecommendationReason(ReasonKind.Popular), result[2].Reason);
+        Assert.Equal(new RecommendationReason(ReasonKind.Trending), result[2].Reason);
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class RecommenderBenchmarkTests : IDisposable
         var (code, stdout, _) = await ClvCliTests.RunAsync("recs", "eval", "--interactions", path, "--format", "movielens", "--json");
         Assert.Equal(ExitCode.Success, code);
         using var json = JsonDocument.Parse(stdout);
-        Assert.Equal(["popularity", "sar", "ease", "hybrid"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["popularity", "sar", "ease", "hybrid", "bought-together"], json.RootElement.EnumerateObject().Select(p => p.Name));
         foreach (var algorithm in json.RootElement.EnumerateObject())
         {
             Assert.Equal(["precision", "recall", "ndcg", "map", "coverage", "fit_seconds", "recommend_seconds"], algorithm.Value.EnumerateObject().Select(p => p.Name));

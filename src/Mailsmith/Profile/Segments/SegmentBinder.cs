@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 
 namespace Mailsmith.Profile.Segments;
@@ -220,9 +221,10 @@ public static class SegmentBinder
                     ? $" (functions: {string.Join(", ", SegmentFields.Functions.Select(x => x.Signature))})"
                     : $" (did you mean '{suggestion}'?)"));
             }
-            if (c.Arguments.Count != function.Parameters.Count)
+            if (c.Arguments.Count < function.Required || c.Arguments.Count > function.Parameters.Count)
             {
                 var takes = function.Parameters.Count switch { 0 => "no arguments", 1 => "1 argument", var n => $"{n} arguments" };
+                takes = function.Optional > 0 ? $"{function.Required} to {function.Parameters.Count} arguments" : takes;
                 throw Error(c.Span, $"{function.Name} takes {takes} ({function.Signature}), not {c.Arguments.Count}");
             }
             var args = new List<BoundConstant>();
@@ -257,8 +259,57 @@ public static class SegmentBinder
                     return new BoundConstant(SegmentType.Date, Number: function.Name == "days_ago" ? asOfDay - days : asOfDay + days);
                 case "today":
                     return new BoundConstant(SegmentType.Date, Number: asOfDay);
+                case "bought":
+                    var from = int.MinValue;
+                    if (args.Count > 1)
+                    {
+                        var window = args[1].Number;
+                        if (window < 0 || window != Math.Floor(window) || window > 100_000)
+                        {
+                            throw Error(c.Arguments[1].Span, $"{function.Signature}: days must be a whole number of days, 0 or more, not {Text(c.Arguments[1].Span)}");
+                        }
+                        from = asOfDay - (int)window;
+                    }
+                    var products = Bought(args[0].Text!, c.Arguments[0].Span);
+                    return new BoundBought(products, from, asOfDay, $"{string.Join('\u0001', products.Order(StringComparer.Ordinal))}|{from}|{asOfDay}");
                 default:
                     throw Error(c.NameSpan, $"function {function.Name} has no implementation");
+            }
+        }
+
+        /// <summary>
+        /// The product ids <c>bought(what)</c> means: <c>category:PATH</c> every product at or under that level, <c>brand:NAME</c>
+        /// every product of that brand, otherwise one product id. Checked against the catalog like affinity names.
+        /// </summary>
+        private FrozenSet<string> Bought(string what, TextSpan span)
+        {
+            var colon = what.IndexOf(':', StringComparison.Ordinal);
+            var kind = colon > 0 ? what[..colon].Trim().ToLowerInvariant() : "";
+            var name = colon > 0 ? what[(colon + 1)..].Trim() : what.Trim();
+            if (name.Length == 0)
+            {
+                throw Error(span, $"bought('{what}'): an empty {(kind.Length > 0 ? kind : "product id")}");
+            }
+            switch (kind)
+            {
+                case "category":
+                    var path = Category(name, span);
+                    return context.Products.Where(p => CategoryPath.IsAtOrUnder(p.Category, path)).Select(p => p.ProductId).ToFrozenSet(StringComparer.Ordinal);
+                case "brand":
+                    var brand = BrandKeys(name, span)[0];
+                    return context.Products.Where(p => p.Brand is { } b && b.Trim().Equals(brand, StringComparison.OrdinalIgnoreCase)).Select(p => p.ProductId).ToFrozenSet(StringComparer.Ordinal);
+                case "" or "product" or "sku":
+                    if (context.Products.Count > 0 && context.CheckNames && !context.Products.Any(p => p.ProductId == name))
+                    {
+                        var suggestion = Suggestions.Closest(name, context.Products.Select(p => p.ProductId));
+                        throw Error(span, $"unknown product '{name}'" + (suggestion is null ? " (no product in the catalog has that id; 'category:…' and 'brand:…' name groups)" : $" (did you mean '{suggestion}'?)"));
+                    }
+                    return new[] { name }.ToFrozenSet(StringComparer.Ordinal);
+                default:
+                    var prefix = Suggestions.Closest(kind, ["category", "brand", "product"]);
+                    throw Error(span, $"bought('{what}'): unknown kind '{what[..colon]}'" + (prefix is null
+                        ? " (write a product id, 'category:PATH' or 'brand:NAME')"
+                        : $" (did you mean '{prefix}:'?)"));
             }
         }
 

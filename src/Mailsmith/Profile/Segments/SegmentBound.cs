@@ -42,3 +42,9 @@ public sealed record BoundConstant(SegmentType ConstantType, double Number = 0, 
 /// (the catalog's spelling), then the same path with other separators.
 /// </summary>
 public sealed record BoundAffinity(bool Brand, IReadOnlyList<string> Keys) : BoundValue(SegmentType.Number);
+
+/// <summary>
+/// <c>bought(…)</c>: true when one of the row's purchases is of a product in <see cref="Products"/> on a day from
+/// <see cref="FromDay"/> to <see cref="ToDay"/> (day numbers, inclusive). <see cref="Key"/> names it for column caches.
+/// </summary>
+public sealed record BoundBought(System.Collections.Frozen.FrozenSet<string> Products, int FromDay, int ToDay, string Key) : BoundValue(SegmentType.Boolean);

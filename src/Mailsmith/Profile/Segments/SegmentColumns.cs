@@ -62,4 +62,10 @@ internal sealed class SegmentColumns(IReadOnlyList<SegmentRow> rows) : ISegmentA
         var column = Column($"a:{brand}:{string.Join('\u0001', keys)}", () => Fill(row => SegmentCompiler.Lookup(brand ? row.Profile.BrandAffinity : row.Profile.CategoryAffinity, keys)));
         return i => column[i];
     }
+
+    public Func<int, bool?> Bought(BoundBought bought)
+    {
+        var column = Column($"bought:{bought.Key}", () => Fill(row => SegmentCompiler.Bought(row, bought)));
+        return i => column[i];
+    }
 }

@@ -16,6 +16,9 @@ internal interface ISegmentAccessors<T>
 
     /// <summary>The affinity the keys name; 0 when none.</summary>
     Func<T, double> Affinity(BoundAffinity affinity);
+
+    /// <summary>Whether the row bought one of the products in the window (never null).</summary>
+    Func<T, bool?> Bought(BoundBought bought);
 }
 
 /// <summary>The registry's own accessors, for one row at a time.</summary>
@@ -37,6 +40,8 @@ internal sealed class RowAccessors : ISegmentAccessors<SegmentRow>
         var brand = affinity.Brand;
         return row => SegmentCompiler.Lookup(brand ? row.Profile.BrandAffinity : row.Profile.CategoryAffinity, keys);
     }
+
+    public Func<SegmentRow, bool?> Bought(BoundBought bought) => row => SegmentCompiler.Bought(row, bought);
 }
 
 /// <summary>
@@ -52,6 +57,23 @@ internal sealed class RowAccessors : ISegmentAccessors<SegmentRow>
 public static class SegmentCompiler
 {
     public static Func<SegmentRow, bool> Compile(BoundCondition condition) => new SegmentCompiler<SegmentRow>(RowAccessors.Instance).Compile(condition);
+
+    /// <summary>Whether one of <paramref name="row"/>'s purchases is of <paramref name="bought"/>'s products within its days.</summary>
+    internal static bool Bought(SegmentRow row, BoundBought bought)
+    {
+        if (row.Purchases is not { Length: > 0 } purchases || bought.Products.Count == 0)
+        {
+            return false;
+        }
+        foreach (var p in purchases)
+        {
+            if (p.Day >= bought.FromDay && p.Day <= bought.ToDay && bought.Products.Contains(p.ProductId))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The value of the first of <paramref name="keys"/> in <paramref name="map"/>; 0 when none is there.</summary>
     internal static double Lookup(IReadOnlyDictionary<string, double> map, string[] keys)
@@ -113,6 +135,7 @@ internal sealed class SegmentCompiler<T>(ISegmentAccessors<T> accessors)
     {
         BoundField f => accessors.Boolean(f.Field),
         BoundConstant c => _ => c.Boolean,
+        BoundBought b => accessors.Bought(b),
         _ => throw new ArgumentException($"{value} is not a boolean", nameof(value)),
     };
 

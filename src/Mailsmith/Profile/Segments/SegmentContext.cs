@@ -14,6 +14,9 @@ namespace Mailsmith.Profile.Segments;
 /// nobody (when a stored segment is evaluated after the catalog changed).</param>
 public sealed record SegmentContext(DateTimeOffset AsOf, FrozenSet<string> Categories, FrozenSet<string> Brands, bool CheckNames = true)
 {
+    /// <summary>The catalog's products, which <c>bought('category:…')</c> and <c>bought('brand:…')</c> resolve to; empty when unknown.</summary>
+    public IReadOnlyList<Product> Products { get; init; } = [];
+
     /// <summary>A context with no catalog: affinity names are not checked.</summary>
     public static SegmentContext At(DateTimeOffset asOf) =>
         new(asOf, FrozenSet<string>.Empty, FrozenSet<string>.Empty, CheckNames: false);
@@ -23,7 +26,8 @@ public sealed record SegmentContext(DateTimeOffset AsOf, FrozenSet<string> Categ
     {
         var categories = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var brands = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in products)
+        var catalog = products as IReadOnlyList<Product> ?? products.ToList();
+        foreach (var p in catalog)
         {
             var parts = CategoryPath.Split(p.Category);
             for (var level = 1; level <= parts.Length; level++)
@@ -35,7 +39,10 @@ public sealed record SegmentContext(DateTimeOffset AsOf, FrozenSet<string> Categ
                 brands.Add(p.Brand.Trim());
             }
         }
-        return new SegmentContext(asOf, categories.ToFrozenSet(StringComparer.OrdinalIgnoreCase), brands.ToFrozenSet(StringComparer.OrdinalIgnoreCase), checkNames);
+        return new SegmentContext(asOf, categories.ToFrozenSet(StringComparer.OrdinalIgnoreCase), brands.ToFrozenSet(StringComparer.OrdinalIgnoreCase), checkNames)
+        {
+            Products = catalog,
+        };
     }
 }
 

@@ -14,8 +14,12 @@ public enum SegmentType
     CategoryList,
 }
 
-/// <summary>What a segment is evaluated against: one customer and their current profile.</summary>
-public sealed record SegmentRow(Customer Customer, CustomerProfile Profile);
+/// <summary>What a segment is evaluated against: one customer, their current profile and what they bought.</summary>
+/// <param name="Purchases">The customer's order lines at or before the as-of moment, for <c>bought(…)</c>; empty when not loaded.</param>
+public sealed record SegmentRow(Customer Customer, CustomerProfile Profile, SegmentPurchase[]? Purchases = null);
+
+/// <summary>One purchased order line: the product and the UTC day of its order (<see cref="DateOnly.DayNumber"/>).</summary>
+public readonly record struct SegmentPurchase(string ProductId, int Day);
 
 /// <summary>
 /// One field a segment expression may name. The registry (<see cref="SegmentFields"/>) is the single source for
@@ -68,10 +72,14 @@ public sealed class SegmentField
 
 /// <summary>A function a segment expression may call.</summary>
 /// <param name="Parameters">Parameter names and types, in order.</param>
-public sealed record SegmentFunction(string Name, IReadOnlyList<(string Name, SegmentType Type)> Parameters, SegmentType Returns, string Description)
+/// <param name="Optional">How many trailing parameters may be left out.</param>
+public sealed record SegmentFunction(string Name, IReadOnlyList<(string Name, SegmentType Type)> Parameters, SegmentType Returns, string Description, int Optional = 0)
 {
-    /// <summary>How the function is written, e.g. <c>affinity(category)</c>.</summary>
-    public string Signature => $"{Name}({string.Join(", ", Parameters.Select(p => p.Name))})";
+    /// <summary>How many arguments a call must give.</summary>
+    public int Required => Parameters.Count - Optional;
+
+    /// <summary>How the function is written, e.g. <c>affinity(category)</c>; optional parameters in brackets.</summary>
+    public string Signature => $"{Name}({string.Join(", ", Parameters.Select((p, i) => i >= Required ? $"[{p.Name}]" : p.Name))})";
 }
 
 /// <summary>Every field and function of the segment language.</summary>
@@ -178,6 +186,9 @@ public static class SegmentFields
         new("days_ahead", [("days", SegmentType.Number)], SegmentType.Date,
             "The date that many days after the evaluation's as-of moment: `next_order_date <= days_ahead(7)`."),
         new("today", [], SegmentType.Date, "The date of the evaluation's as-of moment."),
+        new("bought", [("product", SegmentType.Text), ("days", SegmentType.Number)], SegmentType.Boolean,
+            "Whether the customer bought (an order line at or before the as-of moment) a product: `bought('SKU-1')` by product id, `bought('category:Shoes')` anything at or under a category path level, `bought('brand:Acme')` anything of a brand; with `days`, only within that many days before the as-of moment: `bought('category:Shoes', 90)`, `not bought('SKU-1', 30)`. Names are checked against the catalog.",
+            Optional: 1),
     ];
 
     private static readonly FrozenDictionary<string, SegmentField> ByName =

@@ -35,22 +35,56 @@ public sealed class SegmentPopulation
         {
             if (profiles.TryGetValue(customer.CustomerId, out var profile))
             {
-                rows.Add(new SegmentRow(customer, profile));
+                rows.Add(new SegmentRow(customer, profile, Purchases(snapshot, customer.CustomerId, asOf)));
             }
         }
         return new SegmentPopulation(rows, SegmentContext.FromProducts(snapshot.Products, asOf));
     }
 
     /// <summary>
-    /// Reads the store and profiles every customer as of <paramref name="asOf"/> (default: the latest activity in the
-    /// data), so a segment always sees the data as it is now, not as of the last <c>mailsmith profile</c> run.
+    /// The customers of <paramref name="store"/> with the profiles <c>mailsmith profile</c> stored, as of
+    /// <paramref name="asOf"/> (default: the latest activity in the data, as <c>mailsmith profile</c> uses). The stored
+    /// profiles are read back when their run's fingerprint equals the current one (same data, as-of moment and options);
+    /// when none are stored or they are stale the profile stage runs and stores them (<see cref="ProfileStage.Run"/>), so
+    /// a segment always sees the data as it is now and the next command reads them again.
     /// </summary>
     public static SegmentPopulation Load(MailsmithStore store, ProfileOptions options, DateTimeOffset? asOf = null, TimeProvider? time = null)
     {
+        var clock = time ?? TimeProvider.System;
         var snapshot = StoreSnapshot.Load(store);
-        var at = asOf ?? store.LatestActivity() ?? (time ?? TimeProvider.System).GetUtcNow();
-        // The whole profile stage (RFM, CLV and churn, clusters, affinities, send time), as a campaign run computes it.
-        return From(snapshot, new ProfileEnricher(options).Run(snapshot, store.LoadProfileEngagement(), at).Profiles, at);
+        var at = asOf ?? store.LatestActivity() ?? clock.GetUtcNow();
+        // ProfileStage.Run compares fingerprints: equal → the stored rows, otherwise the whole stage (RFM, CLV and churn,
+        // clusters, affinities, send time) as a campaign run computes it, saved for the next reader.
+        var stage = ProfileStage.Run(store, options, at, clock.GetUtcNow(), snapshot);
+        var population = From(snapshot, stage.Profiles, at);
+        population.ProfilesFromStore = stage.UpToDate;
+        return population;
+    }
+
+    /// <summary>True when the profiles were read from the store rather than computed for this population.</summary>
+    public bool ProfilesFromStore { get; private set; }
+
+    /// <summary>The customer's order lines at or before <paramref name="asOf"/>, with their order's UTC day, for <c>bought(…)</c>.</summary>
+    private static SegmentPurchase[]? Purchases(StoreSnapshot snapshot, string customerId, DateTimeOffset asOf)
+    {
+        if (!snapshot.OrdersByCustomer.TryGetValue(customerId, out var orders))
+        {
+            return null;
+        }
+        List<SegmentPurchase>? bought = null;
+        foreach (var order in orders)
+        {
+            if (order.OrderedAt > asOf || !snapshot.LinesByOrder.TryGetValue(order.OrderId, out var lines))
+            {
+                continue;
+            }
+            var day = DateOnly.FromDateTime(order.OrderedAt.UtcDateTime).DayNumber;
+            foreach (var line in lines)
+            {
+                (bought ??= []).Add(new SegmentPurchase(line.ProductId, day));
+            }
+        }
+        return bought?.ToArray();
     }
 
     /// <summary>Compiles <paramref name="expression"/> in this population's context, checking affinity names against the catalog.</summary>

@@ -148,7 +148,13 @@ public sealed class SarModel(string similarity = "jaccard", double halfLifeDays 
 /// diagonal, on the binary user-item matrix. The inverse comes from a Cholesky factorisation computed column by
 /// column with SIMD dot products over rows, both cores sharing each column's rows.
 /// </summary>
-public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
+/// <remarks>Scoring: by default every training item of the user counts 1 (Steck's binary X). With
+/// <paramref name="weighted"/>, an item counts ln(1 + its summed weight); with a <paramref name="halfLifeDays"/>, it is
+/// also decayed by 2^(−age / half-life) from the newest training time, as SAR decays affinity.</remarks>
+/// <param name="lambda">L2 regularisation λ added to the diagonal of XᵀX.</param>
+/// <param name="halfLifeDays">Time decay of the user's items when scoring; 0 = none.</param>
+/// <param name="weighted">Score with ln(1 + weight) per item instead of 1.</param>
+public sealed class EaseModel(float lambda = 250, double halfLifeDays = 0, bool weighted = false) : ICollaborativeModel
 {
     /// <summary>Largest catalog EASE fits (a dense item × item matrix; 12,000² floats = 576 MB, ×3 while fitting).</summary>
     public const int MaxItems = 12_000;
@@ -209,9 +215,17 @@ public sealed class EaseModel(float lambda = 250) : ICollaborativeModel
     {
         scores.Clear();
         var n = _train.Items;
-        foreach (var item in _train.ItemsOf(user))
+        var items = _train.ItemsOf(user);
+        var weights = _train.WeightsOf(user);
+        var times = _train.TimesOf(user);
+        for (var k = 0; k < items.Length; k++)
         {
-            Vectors.AddScaled(scores, _b.AsSpan((int)((long)item * n), n), 1f);
+            var affinity = weighted ? MathF.Log(1 + weights[k]) : 1f;
+            if (halfLifeDays > 0)
+            {
+                affinity *= (float)Math.Pow(2, -(_train.MaxTime - times[k]) / 86_400.0 / halfLifeDays);
+            }
+            Vectors.AddScaled(scores, _b.AsSpan((int)((long)items[k] * n), n), affinity);
         }
     }
 }
@@ -369,6 +383,49 @@ internal static class Vectors
         for (var i = vt.Length * width; i < target.Length; i++)
         {
             target[i] += source[i] * scale;
+        }
+    }
+}
+
+/// <summary>
+/// Frequently bought together as an evaluation model (<c>bought-together</c>): each training user's items are one
+/// basket; FP-Growth mines single-antecedent rules a → b (support ≥ <paramref name="minSupport"/>, confidence ≥
+/// <paramref name="minConfidence"/>; pairs only, which bounds the mining on long histories); an item scores the sum of
+/// the confidences of the rules from the user's items to it.
+/// </summary>
+public sealed class BoughtTogetherModel(double minSupport = 0.005, double minConfidence = 0.05) : ICollaborativeModel
+{
+    private TrainMatrix _train = null!;
+    private (int Item, float Confidence)[][] _rules = [];
+
+    public string Name => "bought-together";
+
+    public void Fit(TrainMatrix train)
+    {
+        _train = train;
+        var baskets = Rules.Baskets.FromLists(Enumerable.Range(0, train.Users)
+            .Select(u => train.ItemsOf(u).ToArray())
+            .Where(items => items.Length > 0)
+            .Select(items => items.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        var mined = Rules.AssociationRules.Mine(baskets, new Rules.RuleMiningOptions { MinSupport = minSupport, MinConfidence = minConfidence, MinLength = 2, MaxLength = 2 });
+        var lists = new List<(int, float)>[train.Items];
+        foreach (var rule in mined)
+        {
+            var from = int.Parse(rule.Antecedent[0], System.Globalization.CultureInfo.InvariantCulture);
+            (lists[from] ??= []).Add((int.Parse(rule.Consequent, System.Globalization.CultureInfo.InvariantCulture), (float)rule.Confidence));
+        }
+        _rules = [.. lists.Select(l => l is null ? [] : l.ToArray())];
+    }
+
+    public void Score(int user, Span<float> scores)
+    {
+        scores.Clear();
+        foreach (var item in _train.ItemsOf(user))
+        {
+            foreach (var (to, confidence) in _rules[item])
+            {
+                scores[to] += confidence;
+            }
         }
     }
 }

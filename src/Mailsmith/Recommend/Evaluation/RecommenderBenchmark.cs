@@ -19,7 +19,7 @@ public sealed record EvaluationOptions
     public int K { get; init; } = 10;
 
     /// <summary>Algorithm keys to run, in order. Default popularity, sar, ease, hybrid.</summary>
-    public IReadOnlyList<string> Algorithms { get; init; } = ["popularity", "sar", "ease", "hybrid"];
+    public IReadOnlyList<string> Algorithms { get; init; } = ["popularity", "sar", "ease", "hybrid", "bought-together"];
 }
 
 /// <summary>One algorithm's result: the metrics and how long fitting and recommending for every test user took.</summary>
@@ -39,7 +39,32 @@ public static class RecommenderBenchmark
     public static IReadOnlyList<string> Known { get; } = ["popularity", "sar", "sar-lift", "sar-cosine", "ease", "hybrid"];
 
     /// <summary>A fresh model for a key.</summary>
-    public static ICollaborativeModel Create(string key) => key switch
+    /// <remarks>Parameters may follow the key after colons, for tuning: <c>ease:500</c> (λ), <c>ease:500:30</c> (λ and a
+    /// scoring half-life in days, 0 = none), <c>ease:500:30:w</c> (also ln(1 + weight) per item), <c>sar:cosine</c>
+    /// (similarity), <c>sar:cosine:60</c> (similarity and half-life in days).</remarks>
+    public static ICollaborativeModel Create(string key)
+    {
+        var parts = key.Split(':');
+        if (parts.Length > 1)
+        {
+            return new NamedModel(key, parts[0] switch
+            {
+                "ease" when parts.Length is >= 2 and <= 4 && Number(parts[1]) is > 0 and var lambda
+                    => new EaseModel((float)lambda, parts.Length > 2 ? Number(parts[2]) is >= 0 and var h ? h : throw new ArgumentException($"{key}: the half-life '{parts[2]}' is not a number of days") : 0,
+                        parts.Length > 3 && (parts[3] == "w" ? true : throw new ArgumentException($"{key}: the fourth part must be 'w' (weighted scoring)"))),
+                "sar" when parts.Length == 2 => new SarModel(parts[1]),
+                "sar" when parts.Length == 3 && Number(parts[2]) is > 0 and var halfLife
+                    => new SarModel(parts[1], halfLife),
+                _ => throw new ArgumentException($"unknown algorithm '{key}' (parameters: ease:LAMBDA[:HALF_LIFE_DAYS[:w]], sar:SIMILARITY[:HALF_LIFE_DAYS])"),
+            });
+        }
+        return CreatePlain(key);
+
+        static double? Number(string text) =>
+            double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
+    }
+
+    private static ICollaborativeModel CreatePlain(string key) => key switch
     {
         "popularity" => new PopularityModel(),
         "sar" => new SarModel(),
@@ -47,6 +72,7 @@ public static class RecommenderBenchmark
         "sar-cosine" => new NamedModel("sar-cosine", new SarModel("cosine")),
         "ease" => new EaseModel(),
         "hybrid" => new HybridModel(),
+        "bought-together" => new BoughtTogetherModel(),
         _ => throw new ArgumentException($"unknown algorithm '{key}' (known: {string.Join(", ", Known)})"),
     };
 

@@ -2,7 +2,16 @@
 -- Profiles are derived data: each profile run replaces them whole, inside one transaction.
 DELETE FROM profiles;
 
+-- name: drop-profile-indexes
+-- A profile run rewrites every row: the secondary index is dropped first and rebuilt once after the rows are in
+-- (create-profile-indexes), which is cheaper than updating it row by row. Same definition as migration 0002.
+DROP INDEX IF EXISTS ix_profiles_rfm_segment;
+
+-- name: create-profile-indexes
+CREATE INDEX IF NOT EXISTS ix_profiles_rfm_segment ON profiles(rfm_segment);
+
 -- name: insert-profile
+-- The writer repeats the VALUES tuple for 64 rows per statement (MailsmithStore.ProfileInsert); keep it the last clause.
 INSERT INTO profiles (customer_id, computed_at, as_of, recency_days, frequency, monetary, r_score, f_score, m_score,
                       lifecycle, top_categories, price_band, active_hour, discount_share, price_sensitivity, avg_order_value,
                       rfm_segment, cluster, cluster_label, p_alive, expected_purchases_30, expected_purchases_90, expected_purchases_365,
