@@ -49,7 +49,15 @@ internal sealed class PreviewCommand : Command
             if (serve)
             {
                 await using var server = new PreviewServer(preview, store.ListCampaigns, samples);
-                server.Start(port, ct);
+                try
+                {
+                    server.Start(port, ct);
+                }
+                catch (System.Net.HttpListenerException e)
+                {
+                    Ui.Error($"preview: cannot listen on 127.0.0.1:{port}: {e.Message} (choose another port with --port)");
+                    return ExitCode.Failed;
+                }
                 Console.WriteLine($"mailsmith preview: {server.Address} (writer {preview.WriterName}; Ctrl+C stops)");
                 await server.Completion;
                 return ExitCode.Success;

@@ -31,11 +31,15 @@ public sealed class EmailPreview : IDisposable
     /// <summary>What the unsubscribe link of a preview points at: nothing happens when it is followed.</summary>
     public const string InertUnsubscribe = "#unsubscribe-disabled-in-preview";
 
-    private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+    // Every script readable in the page source (HtmlEncoder.Default turns each CJK character into an entity); the five
+    // HTML-significant characters are still escaped.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+
+    // The plan JSON is HTML-encoded as a whole when it goes into the page, so the JSON itself need not escape <, > or &.
     private static readonly JsonSerializerOptions PlanJson = new()
     {
         WriteIndented = true,
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly MailsmithStore _store;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 
 namespace Mailsmith.Pipeline;
 
@@ -11,6 +12,7 @@ namespace Mailsmith.Pipeline;
 /// </summary>
 public sealed class PreviewServer(EmailPreview preview, Func<IReadOnlyList<Storage.Campaign>> campaigns, int defaultSamples) : IAsyncDisposable
 {
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
     private readonly HttpListener _listener = new();
     private Task? _loop;
 
@@ -64,7 +66,7 @@ public sealed class PreviewServer(EmailPreview preview, Func<IReadOnlyList<Stora
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await WriteAsync(context.Response, 500, "<!doctype html><p>" + HtmlEncoder.Default.Encode(e.Message) + "</p>").ConfigureAwait(false);
+                await WriteAsync(context.Response, 500, "<!doctype html><p>" + Html.Encode(e.Message) + "</p>").ConfigureAwait(false);
             }
         }
     }
@@ -78,7 +80,7 @@ public sealed class PreviewServer(EmailPreview preview, Func<IReadOnlyList<Stora
             foreach (var c in campaigns())
             {
                 html.Append("<li><a href=\"/c/").Append(Uri.EscapeDataString(c.CampaignId)).Append("\">")
-                    .Append(HtmlEncoder.Default.Encode($"{c.Name} ({c.Type}, {c.CampaignId})")).Append("</a></li>");
+                    .Append(Html.Encode($"{c.Name} ({c.Type}, {c.CampaignId})")).Append("</a></li>");
             }
             return (200, html.Append("</ul></body></html>").ToString());
         }
@@ -89,13 +91,13 @@ public sealed class PreviewServer(EmailPreview preview, Func<IReadOnlyList<Stora
         var campaign = preview.FindCampaign(parts[1]);
         if (campaign is null)
         {
-            return (404, "<!doctype html><p>no campaign " + HtmlEncoder.Default.Encode(parts[1]) + "</p>");
+            return (404, "<!doctype html><p>no campaign " + Html.Encode(parts[1]) + "</p>");
         }
         if (parts.Length == 3)
         {
             if (!preview.HasCustomer(parts[2]))
             {
-                return (404, "<!doctype html><p>no customer " + HtmlEncoder.Default.Encode(parts[2]) + "</p>");
+                return (404, "<!doctype html><p>no customer " + Html.Encode(parts[2]) + "</p>");
             }
             return (200, EmailPreview.Page(await preview.ComposeAsync(campaign, parts[2], cancellationToken).ConfigureAwait(false)));
         }
