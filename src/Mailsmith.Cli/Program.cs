@@ -35,6 +35,7 @@ public static partial class Program
             new LearnCommand(),
             new SegmentCommand(),
             new SendCommand(),
+            new BouncesCommand(),
             new RecsCommand(),
             new PreviewCommand(),
         };

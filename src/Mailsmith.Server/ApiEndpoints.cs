@@ -68,6 +68,7 @@ internal static class ApiEndpoints
             context.HttpContext.RequestServices.GetService(typeof(ApiKeys)) is ApiKeys keys && keys.Allows(context.HttpContext.Request)
                 ? await next(context)
                 : Error(StatusCodes.Status401Unauthorized, "missing or wrong API key (Authorization: Bearer <key>; keys are Server:ApiKeys)"));
+        api.MapPost("/webhooks/dsn", DsnWebhookAsync);
         api.MapPost("/webhooks/{provider}", WebhookAsync);
         api.MapGet("/campaigns/{id}/report", Report);
         api.MapGet("/stats", Stats);
@@ -139,6 +140,45 @@ internal static class ApiEndpoints
                 ["matched"] = result.Matched,
                 ["ignored"] = result.Ignored,
                 ["subscribe_url"] = result.SubscribeUrl,
+            });
+        }
+        catch (FormatException e)
+        {
+            return Error(StatusCodes.Status400BadRequest, e.Message);
+        }
+    }
+
+    // One returned message (a DSN or an ARF report) as message/rfc822: the path of `mailsmith bounces import --mbox`.
+    private static async Task<IResult> DsnWebhookAsync(HttpContext http, MailsmithStore store, MailsmithSettings settings, TrackingLinks links, TimeProvider time)
+    {
+        if (!string.Equals(http.Request.ContentType?.Split(';')[0].Trim(), "message/rfc822", StringComparison.OrdinalIgnoreCase))
+        {
+            return Error(StatusCodes.Status415UnsupportedMediaType, "expected Content-Type: message/rfc822 (one DSN or ARF report message)");
+        }
+        var (body, tooLarge) = await ReadBodyAsync(http, settings.Server.MaxRequestBodyBytes);
+        if (tooLarge)
+        {
+            return Error(StatusCodes.Status413PayloadTooLarge, $"request body larger than {settings.Server.MaxRequestBodyBytes} bytes (Server:MaxRequestBodyBytes)");
+        }
+        try
+        {
+            using var stream = new MemoryStream(body.ToArray(), writable: false);
+            var message = await MimeKit.MimeMessage.LoadAsync(stream, http.RequestAborted);
+            var result = new BounceImporter(store, links, time).ImportMessage(message, "webhook");
+            if (result.NotReports > 0)
+            {
+                return Error(StatusCodes.Status422UnprocessableEntity, "request body: not a delivery status notification (RFC 3464) or feedback report (RFC 5965): expected multipart/report");
+            }
+            return TypedResults.Json(new JsonObject
+            {
+                ["hard_bounces"] = result.New.GetValueOrDefault(DeliveryReportKind.HardBounce),
+                ["soft_bounces"] = result.New.GetValueOrDefault(DeliveryReportKind.SoftBounce),
+                ["complaints"] = result.New.GetValueOrDefault(DeliveryReportKind.Complaint),
+                ["matched"] = result.Matched.Values.Sum(),
+                ["unmatched"] = result.New.Values.Sum() - result.Matched.Values.Sum(),
+                ["already_imported"] = result.AlreadyImported,
+                ["other"] = result.Other,
+                ["suppressed"] = result.Suppressed,
             });
         }
         catch (FormatException e)

@@ -29,7 +29,7 @@ public sealed class TrackingStats
 /// <summary>The server's wiring, in one place.</summary>
 internal static class ServerServices
 {
-    public static void AddMailsmith(this WebApplicationBuilder builder, MailsmithSettings settings, string urls, LogLevel minimumLevel)
+    public static void AddMailsmith(this WebApplicationBuilder builder, MailsmithSettings settings, string urls, LogLevel minimumLevel, TimeProvider time)
     {
         builder.WebHost.UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -50,6 +50,7 @@ internal static class ServerServices
         var signer = LinkSigner.FromOptions(settings.Track, settings.DefaultKeyFile);
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddSingleton(time);
         services.AddSingleton(store);
         services.AddSingleton(signer);
         services.AddSingleton(new TrackingLinks(settings.Track, signer));
@@ -60,5 +61,8 @@ internal static class ServerServices
         services.AddSingleton(_ => new MessageRenderer(store, settings));
         services.AddSingleton(new RequestImport(store, settings.Import));
         services.AddSingleton(new ApiKeys(settings.Server.ApiKeys));
+        // The scheduler: sends messages as they become due (docs/delivery.md); off without a relay.
+        services.AddSingleton<DeliveryScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryScheduler>());
     }
 }

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Mailsmith.Compose;
 using Mailsmith.Deliver;
+using Mailsmith.Learn;
 using Mailsmith.Profile;
 using Mailsmith.Recommend;
 using Mailsmith.Storage;
@@ -16,10 +17,13 @@ public class ComposeBenchmarks
 {
     private static readonly string[] Categories = ["Kitchen > Coffee & Tea", "Outdoors > Camping", "Beauty > Skincare", "Electronics > Audio", "Home > Bedding", "Pets > Dog"];
     private static readonly string[] FirstNames = ["Anna", "Ben", "Chloé", "小明", "Wei", "Maximilian", "Sam", "Lena"];
+    private static readonly string[] Locales = ["en-US", "zh-CN"];
     private static readonly string[] LastNames = ["Berg", "Okafor", "王", "Li", "García", "Nguyen"];
 
     private EmailComposer _composer = null!;
     private EmailContext[] _contexts = [];
+    private EmailContext[] _withArms = [];
+    private string _storeDirectory = "";
     private int _next;
 
     [GlobalSetup]
@@ -65,6 +69,54 @@ public class ComposeBenchmarks
         {
             throw new InvalidOperationException("Compose produced an unexpected email:\n" + en.Text + "\n" + zh.Text);
         }
+
+        // The same recipients drawing with phrase-slot arms learned from an earlier campaign: every slot of both locales
+        // has trials and clicks, so every draw multiplies by learned weights (docs/learn.md "Phrase slots as arms").
+        var arms = LearnedArms(campaign);
+        _withArms = Array.ConvertAll(_contexts, c => c with { SlotWeights = arms });
+        var learned = _composer.Compose(_withArms[0]);
+        if (learned.Choices.Count == 0 || learned.Text.Contains('{') || arms.Counts.Count == 0)
+        {
+            throw new InvalidOperationException("Compose with arms produced an unexpected email:\n" + learned.Text);
+        }
+    }
+
+    private PhraseSlotArms LearnedArms(Campaign campaign)
+    {
+        _storeDirectory = Directory.CreateTempSubdirectory("mailsmith-bench-arms-").FullName;
+        var store = MailsmithStore.Open(Path.Combine(_storeDirectory, "m.db"));
+        var at = DateTimeOffset.UtcNow.AddDays(-1);
+        var earlier = store.CreateCampaign(CampaignTypes.Recommendations, "earlier", "all", [new("A", 1)], 3, at);
+        var slots = Locales.SelectMany(l => _composer.SlotVariants(l, CampaignTypes.Recommendations)).ToList();
+        var draws = slots.SelectMany(s => s.VariantIds.Select(v => (s.Slot, Variant: v))).ToList();
+        var sends = store.PlanSends(Enumerable.Range(0, draws.Count).Select(i => new SendPlan(earlier.CampaignId, $"c{i}", "A", 1, $"k{i}", $"<{i}@bench.example>", SendState.Planned, null, null)), at);
+        store.UpdateSendStates(sends.Select(s => new SendStateChange(s.SendId, SendState.Sent)), at);
+        PhraseSlotArms.RecordChoices(store, draws.Select((d, i) => new PhraseChoiceRecord(sends[i].SendId, d.Slot, d.Variant, 0.5)));
+        var random = new Random(11);
+        foreach (var send in sends.Where(_ => random.NextDouble() < 0.3))
+        {
+            store.RecordEngagement(new EngagementEvent(send.SendId, send.CampaignId, send.CustomerId, send.Variant, "click", at.AddHours(1)));
+        }
+        var next = campaign with { Type = CampaignTypes.Recommendations, CreatedAt = DateTimeOffset.UtcNow };
+        return PhraseSlotArms.LoadPrior(store, next, new LearnOptions());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (_storeDirectory.Length > 0)
+        {
+            Directory.Delete(_storeDirectory, true);
+        }
+    }
+
+    [Benchmark]
+    public ComposedEmail Compose_Recommendations_WithArms()
+    {
+        var context = _withArms[_next];
+        _next = _next + 1 == _withArms.Length ? 0 : _next + 1;
+        return _composer.Compose(context);
     }
 
     [Benchmark]

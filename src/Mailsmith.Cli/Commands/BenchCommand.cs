@@ -14,6 +14,47 @@ internal sealed class BenchCommand : Command
         Add(new ProfileBenchCommand());
         Add(new SegmentsBenchCommand());
         Add(new RecsBenchCommand());
+        Add(new SpamBenchCommand());
+    }
+
+    private sealed class SpamBenchCommand : Command
+    {
+        public Option<int> Customers { get; } = new("--customers") { Description = "Customers in the generated store (default 400)", DefaultValueFactory = _ => 400 };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the store and campaigns (default 42)", DefaultValueFactory = _ => 42 };
+        public Option<string[]> Locales { get; } = new("--locale") { Description = "Customer locales sampled, repeatable (default: every locale in the store)", AllowMultipleArgumentsPerToken = true };
+        public Option<int> PerStratum { get; } = new("--per-stratum") { Description = "Emails per campaign type × locale × lifecycle (default 1)", DefaultValueFactory = _ => 1 };
+        public Option<bool> Rotate { get; } = new("--rotate-lifecycles") { Description = "One stratum per campaign type × locale, the lifecycle rotating (the test's 24-email sample)" };
+        public Option<bool> Markdown { get; } = new("--markdown") { Description = "Print the docs/benchmarks.md section: rules hit and every email's score" };
+        public Option<bool> Json { get; } = new("--json") { Description = "Print the figures as JSON" };
+
+        public SpamBenchCommand() : base("spam", "Score a stratified sample of demo-pipeline emails with SpamAssassin (spamd -L); targets: average < 2.0, none > 4.0")
+        {
+            Add(Customers);
+            Add(Seed);
+            Add(Locales);
+            Add(PerStratum);
+            Add(Rotate);
+            Add(Markdown);
+            Add(Json);
+            SetAction((parse, ct) => Guarded.RunAsync(async () =>
+            {
+                var locales = parse.GetValue(Locales);
+                var options = new SpamBenchmarkOptions
+                {
+                    Customers = Math.Max(10, parse.GetValue(Customers)),
+                    Seed = parse.GetValue(Seed),
+                    Locales = locales is { Length: > 0 } ? locales : null,
+                    PerStratum = Math.Max(1, parse.GetValue(PerStratum)),
+                    EveryLifecycle = !parse.GetValue(Rotate),
+                };
+                var result = await SpamBenchmark.RunAsync(options, GlobalOptions.Settings(parse), line => Console.Error.WriteLine(line), ct);
+                var command = "mailsmith bench spam " + string.Join(' ', parse.Tokens.SkipWhile(t => t.Value != "spam").Skip(1).Select(t => t.Value));
+                Console.WriteLine(parse.GetValue(Json) ? JsonSerializer.Serialize(result, DemoRunner.JsonOptions)
+                    : parse.GetValue(Markdown) ? SpamBenchmark.Markdown(result, command.Trim())
+                    : $"{result.Emails.Count} emails: average {result.Average:0.00}, median {result.Median:0.0}, max {result.Max:0.0} (targets < 2.0, none > 4.0); {result.Seconds:0} s");
+                return result.Average < 2.0 && result.Max <= 4.0 ? ExitCode.Success : ExitCode.Failed;
+            }));
+        }
     }
 
     private sealed class SegmentsBenchCommand : Command

@@ -28,6 +28,10 @@ internal sealed class CampaignCommand : Command
         public Option<long?> Seed { get; } = new("--seed") { Description = "Seed of variant assignment and wording draws (default: random)" };
         public Option<string?> Segment { get; } = new("--segment") { Description = "Address the members of this saved segment (see segment list), evaluated when the campaign is composed" };
         public Option<double> Holdout { get; } = new("--holdout") { Description = "Share of the audience held out as a randomized control group that receives nothing (for uplift models), e.g. 0.1 (default 0)" };
+        public Option<string?> UpliftFrom { get; } = new("--uplift-from") { Description = "Send only to the persuadables: learn uplift from this earlier campaign's holdout experiment (needs --budget)" };
+        public Option<int?> Budget { get; } = new("--budget") { Description = "With --uplift-from: the most messages to send, to the highest predicted uplift first" };
+        public Option<string> UpliftModel { get; } = new("--uplift-model") { Description = "With --uplift-from: logistic | lightgbm (default logistic)", DefaultValueFactory = _ => "logistic" };
+        public Option<double> UpliftWindow { get; } = new("--uplift-window") { Description = "With --uplift-from: days after a send in which a purchase counts (default 7)", DefaultValueFactory = _ => 7 };
 
         public CreateCommand() : base("create", "Create a campaign and print its id")
         {
@@ -39,6 +43,11 @@ internal sealed class CampaignCommand : Command
             Add(Seed);
             Add(Segment);
             Add(Holdout);
+            UpliftModel.AcceptOnlyFromAmong("logistic", "lightgbm");
+            Add(UpliftFrom);
+            Add(Budget);
+            Add(UpliftModel);
+            Add(UpliftWindow);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
                 var settings = GlobalOptions.Settings(parse);
@@ -52,8 +61,21 @@ internal sealed class CampaignCommand : Command
                     }
                     variants = [.. Mailsmith.Learn.VariantAssigner.WithHoldout(variants ?? [new CampaignVariant("A", 1)], holdout)];
                 }
+                Mailsmith.Learn.Uplift.UpliftTarget? uplift = null;
+                if (parse.GetValue(UpliftFrom) is { } source)
+                {
+                    uplift = new Mailsmith.Learn.Uplift.UpliftTarget(source,
+                        parse.GetValue(Budget) ?? throw new ArgumentException("--uplift-from needs --budget N (the most messages to send)"),
+                        parse.GetValue(UpliftModel) == "lightgbm" ? Mailsmith.Learn.Models.LearnerKind.LightGbm : Mailsmith.Learn.Models.LearnerKind.LogisticRegression,
+                        WindowDays: parse.GetValue(UpliftWindow));
+                }
+                else if (parse.GetValue(Budget) is not null)
+                {
+                    throw new ArgumentException("--budget is for uplift targeting: give --uplift-from CAMPAIGN too");
+                }
                 var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName),
-                    parse.GetValue(Segment) is { } segment ? Pipeline.Audience.WithSegment(parse.GetValue(Audience), segment) : parse.GetValue(Audience), variants, parse.GetValue(Seed));
+                    parse.GetValue(Segment) is { } segment ? Pipeline.Audience.WithSegment(parse.GetValue(Audience), segment) : parse.GetValue(Audience), variants, parse.GetValue(Seed),
+                    uplift);
                 Console.WriteLine(campaign.CampaignId);
                 return Task.FromResult(ExitCode.Success);
             }));

@@ -24,6 +24,7 @@ internal sealed class LearnCommand : Command
         Add(new PropensityCommand());
         Add(new LearnBanditCommand());
         Add(new LearnSendTimeCommand());
+        Add(new LearnPhrasesCommand());
     }
 
     internal static void PrintScores(IReadOnlyDictionary<string, PolicyScore> scores, string unit)

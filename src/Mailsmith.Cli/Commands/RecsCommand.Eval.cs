@@ -21,7 +21,7 @@ internal sealed partial class RecsCommand
         public Option<double> Ratio { get; } = new("--ratio") { Description = "Share of each user's (item's) interactions that trains (default 0.75)", DefaultValueFactory = _ => 0.75 };
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split (default 42)", DefaultValueFactory = _ => 42 };
         public Option<int> K { get; } = new("--k") { Description = "List length (default 10)", DefaultValueFactory = _ => 10 };
-        public Option<string[]> Algorithms { get; } = new("--algorithms") { Description = "Algorithms to run: popularity, sar, sar-lift, sar-cosine, ease, hybrid, bought-together; tuning keys ease:LAMBDA[:HALF_LIFE[:w]], sar:SIMILARITY[:HALF_LIFE] (default: popularity sar ease hybrid)", AllowMultipleArgumentsPerToken = true };
+        public Option<string[]> Algorithms { get; } = new("--algorithms") { Description = "Algorithms to run: popularity, sar, sar-lift, sar-cosine, ease, hybrid, bought-together, content (--from-db only); tuning keys ease:LAMBDA[:HALF_LIFE[:w]], sar:SIMILARITY[:HALF_LIFE] (default: popularity sar ease hybrid bought-together, and content with --from-db)", AllowMultipleArgumentsPerToken = true };
         public Option<bool> Json { get; } = new("--json") { Description = "Print {\"<algorithm>\": {precision, recall, ndcg, map, coverage, fit_seconds, recommend_seconds}}" };
 
         public EvalCommand() : base("eval", "Precision, recall, nDCG and MAP at k of each recommender under the Microsoft Recommenders protocol")
@@ -47,7 +47,7 @@ internal sealed partial class RecsCommand
                 var algorithms = parse.GetValue(Algorithms) is { Length: > 0 } given
                     ? given.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(a => a.ToLowerInvariant()).ToList()
                     : null;
-                foreach (var a in algorithms ?? [])
+                foreach (var a in (algorithms ?? []).Where(a => a != "content"))
                 {
                     _ = RecommenderBenchmark.Create(a);
                 }
@@ -80,7 +80,8 @@ internal sealed partial class RecsCommand
                     Ratio = parse.GetValue(Ratio),
                     Seed = parse.GetValue(Seed),
                     K = parse.GetValue(K),
-                    Algorithms = algorithms ?? new EvaluationOptions().Algorithms,
+                    // The store's own data has product texts: content-based joins the default list there.
+                    Algorithms = algorithms ?? (set.ItemProducts is null ? new EvaluationOptions().Algorithms : [.. new EvaluationOptions().Algorithms, "content"]),
                 };
                 var report = RecommenderBenchmark.Run(set, options);
                 if (parse.GetValue(Json))

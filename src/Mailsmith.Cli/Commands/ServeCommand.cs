@@ -28,6 +28,7 @@ internal sealed class ServeCommand : Command
             {
                 Console.WriteLine("  the JSON API is off: set Server:ApiKeys (e.g. MAILSMITH__Server__ApiKeys__0) to turn it on");
             }
+            Console.WriteLine("  " + app.Services.GetRequiredService<DeliveryScheduler>().Status);
             // Ctrl+C and SIGTERM stop the host (its console lifetime); StopAsync drains the requests in flight.
             await app.WaitForShutdownAsync(ct);
             var stats = app.Services.GetRequiredService<TrackingStats>();

@@ -67,6 +67,9 @@ public sealed record EmailContext(
 {
     /// <summary>The campaign's discount, if it has one; only then may the email mention a discount.</summary>
     public CampaignOffer? Offer { get; init; }
+
+    /// <summary>Learned multipliers for the built-in writer's phrase draws (Learn's <c>PhraseSlotArms</c>); null: file weights only.</summary>
+    public Mailsmith.Learn.ISlotWeights? SlotWeights { get; init; }
 }
 
 /// <summary>One rendered email, ready for MIME.</summary>
@@ -78,6 +81,6 @@ public sealed record ComposedEmail(
     string Text,
     IReadOnlyList<string> ProductIds)
 {
-    /// <summary>Which phrase variant filled each slot (slot → variant id, with its tags), in the order written; empty for copy without phrase slots.</summary>
+    /// <summary>Which phrase variant filled each slot and the probability of its draw (built-in writer's slots), for Learn and the preview page; empty for copy without phrase slots.</summary>
     public IReadOnlyList<PhraseChoice> Choices { get; init; } = [];
 }

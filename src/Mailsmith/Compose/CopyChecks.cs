@@ -227,9 +227,9 @@ public static class CopyChecks
         var residual = Blank(text, facts, scratch);
         CheckMarkup(where, residual, ref failures);
         CheckPlaceholders(where, residual, ref failures);
-        CheckResidual(plan, where, residual, ref failures);
+        CheckResidual(plan, facts, where, residual, ref failures);
         CheckLocale(chinese, where, residual, ref failures);
-        CheckSpam(where, residual, ref failures);
+        CheckSpam(facts, where, residual, ref failures);
     }
 
     /// <summary>Replaces every occurrence of a plan fact by spaces (ordinal, case-insensitive for Latin text).</summary>
@@ -255,10 +255,52 @@ public static class CopyChecks
             }
             lowered = scratch.ToString();
         }
+        BlankCutFacts(text, facts, scratch);
         return scratch.ToString();
     }
 
-    private static void CheckResidual(EmailPlan plan, string where, string residual, ref List<CheckFailure>? failures)
+    /// <summary>
+    /// A line cut to length ends in <c>…</c>, possibly inside a fact ("the Glowhaus Modern Warm White LED…"): the start of
+    /// a fact just before the ellipsis is that fact, so it is blanked too — unless the cut splits a number (a title's
+    /// "2025" cut to "20" would state a number the plan does not have).
+    /// </summary>
+    private static void BlankCutFacts(string text, string[] facts, StringBuilder scratch)
+    {
+        var ellipsis = text.IndexOf('…', StringComparison.Ordinal);
+        while (ellipsis > 0)
+        {
+            var longest = 0;
+            foreach (var fact in facts)
+            {
+                for (var length = Math.Min(fact.Length, ellipsis); length > longest; length--)
+                {
+                    var start = ellipsis - length;
+                    if (text.AsSpan(start, length).Equals(fact.AsSpan(0, length), StringComparison.OrdinalIgnoreCase)
+                        && (start == 0 || !(char.IsAsciiLetterOrDigit(text[start - 1]) && char.IsAsciiLetterOrDigit(fact[0])))
+                        && !SplitsNumber(fact, length))
+                    {
+                        longest = length;
+                        break;
+                    }
+                }
+            }
+            for (var i = ellipsis - longest; i < ellipsis; i++)
+            {
+                scratch[i] = ' ';
+            }
+            ellipsis = text.IndexOf('…', ellipsis + 1);
+        }
+    }
+
+    /// <summary>Whether cutting <paramref name="text"/> after <paramref name="length"/> characters splits a number ("2025", "2-4", "1.5").</summary>
+    private static bool SplitsNumber(string text, int length) =>
+        length < text.Length && IsDigit(text[length - 1])
+        && (IsDigit(text[length]) || (IsNumberJoiner(text[length]) && length + 1 < text.Length && IsDigit(text[length + 1])));
+
+    /// <summary>Characters that join digits into one number as the grounding check reads it (<c>1,299.00</c>, <c>2-4</c>, <c>10:30</c>).</summary>
+    private static bool IsNumberJoiner(char c) => c is '.' or ',' or '/' or '-' or ':';
+
+    private static void CheckResidual(EmailPlan plan, string[] facts, string where, string residual, ref List<CheckFailure>? failures)
     {
         var count = plan.ItemCount.ToString(CultureInfo.InvariantCulture);
         var i = 0;
@@ -268,7 +310,7 @@ public static class CopyChecks
             if (IsDigit(c))
             {
                 var start = i;
-                while (i < residual.Length && (IsDigit(residual[i]) || ((residual[i] is '.' or ',' or '/' or '-' or ':') && i + 1 < residual.Length && IsDigit(residual[i + 1]))))
+                while (i < residual.Length && (IsDigit(residual[i]) || (IsNumberJoiner(residual[i]) && i + 1 < residual.Length && IsDigit(residual[i + 1]))))
                 {
                     i++;
                 }
@@ -282,7 +324,7 @@ public static class CopyChecks
                 {
                     Add(ref failures, Grounding, where, $"discount '{number}折' is not in the plan");
                 }
-                else if (number != count)
+                else if (number != count && !NumberInFacts(residual, start, i, facts))
                 {
                     Add(ref failures, Grounding, where, $"number '{number}' is not in the plan");
                 }
@@ -339,6 +381,80 @@ public static class CopyChecks
                 Add(ref failures, Grounding, where, $"claim '{claim}' is not in the plan");
             }
         }
+    }
+
+    /// <summary>
+    /// Whether the number at <c>residual[start..end]</c>, with the word it counts ("2-4 players", "75ml", "6-Pack",
+    /// "2-4人"), is written so in a plan fact: a figure restated from a title. The word must match too, so a title's
+    /// "6-Pack" does not vouch for "6 years"; a bare number must stand alone in the fact.
+    /// </summary>
+    private static bool NumberInFacts(string residual, int start, int end, string[] facts)
+    {
+        var unitEnd = end;
+        if (unitEnd + 1 < residual.Length && residual[unitEnd] is ' ' or '-' && (char.IsAsciiLetter(residual[unitEnd + 1]) || IsHan(residual[unitEnd + 1])))
+        {
+            unitEnd++;
+        }
+        var wordStart = unitEnd;
+        while (unitEnd < residual.Length && char.IsAsciiLetter(residual[unitEnd]))
+        {
+            unitEnd++;
+        }
+        if (unitEnd == wordStart && unitEnd < residual.Length && IsHan(residual[unitEnd]))
+        {
+            unitEnd++;
+        }
+        var bare = unitEnd == wordStart;
+        var span = residual.AsSpan(start, (bare ? end : unitEnd) - start);
+        foreach (var fact in facts)
+        {
+            var from = 0;
+            while (from < fact.Length)
+            {
+                var at = fact.AsSpan(from).IndexOf(span, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+                at += from;
+                var after = at + span.Length;
+                var startsClean = at == 0 || !(IsDigit(fact[at - 1]) || (IsNumberJoiner(fact[at - 1]) && at >= 2 && IsDigit(fact[at - 2])));
+                var endsClean = after >= fact.Length
+                    || (bare ? !(char.IsAsciiLetterOrDigit(fact[after]) || IsDigit(fact[after]) || IsHan(fact[after]) || IsNumberJoiner(fact[after]))
+                             : !char.IsAsciiLetter(fact[after]));
+                if (startsClean && endsClean)
+                {
+                    return true;
+                }
+                from = at + 1;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="word"/> is a whole word of a plan fact, as written (case-sensitive).</summary>
+    private static bool WordInFacts(ReadOnlySpan<char> word, string[] facts)
+    {
+        foreach (var fact in facts)
+        {
+            var from = 0;
+            while (from < fact.Length)
+            {
+                var at = fact.AsSpan(from).IndexOf(word, StringComparison.Ordinal);
+                if (at < 0)
+                {
+                    break;
+                }
+                at += from;
+                var after = at + word.Length;
+                if ((at == 0 || !char.IsAsciiLetter(fact[at - 1])) && (after >= fact.Length || !char.IsAsciiLetter(fact[after])))
+                {
+                    return true;
+                }
+                from = at + 1;
+            }
+        }
+        return false;
     }
 
     private static void CheckMarkup(string where, string text, ref List<CheckFailure>? failures)
@@ -439,7 +555,7 @@ public static class CopyChecks
         }
     }
 
-    private static void CheckSpam(string where, string residual, ref List<CheckFailure>? failures)
+    private static void CheckSpam(string[] facts, string where, string residual, ref List<CheckFailure>? failures)
     {
         if (residual.Contains("!!", StringComparison.Ordinal) || residual.Contains("！！", StringComparison.Ordinal) || residual.Contains("?!", StringComparison.Ordinal))
         {
@@ -461,7 +577,8 @@ public static class CopyChecks
                 upper &= char.IsAsciiLetterUpper(residual[i]);
                 i++;
             }
-            if (upper && i - start >= 3)
+            // A capitalised name from the catalog ("LED", "USB-C", "STEM") is the plan's, not shouting.
+            if (upper && i - start >= 3 && !WordInFacts(residual.AsSpan(start, i - start), facts))
             {
                 capsWords++;
             }

@@ -76,6 +76,26 @@ public sealed class EmailComposer
     /// <summary>Locales that have a phrase file; others are written in the nearest one (same language, else the default).</summary>
     public IReadOnlyList<string> Locales => _phrases.Locales;
 
+    /// <summary>
+    /// Every phrase slot of <paramref name="campaignType"/> in <paramref name="locale"/>'s phrase file (the default locale
+    /// filling gaps): its variant ids in file order, the same array the writer asks Learn's slot weights with, and each
+    /// variant's weight (the composer's override, else the file's).
+    /// </summary>
+    public IReadOnlyList<PhraseSlotVariants> SlotVariants(string locale, string campaignType)
+    {
+        var phrases = _phrases.For(locale);
+        var slots = new List<PhraseSlotVariants>();
+        for (var i = 0; i < SlotNames.All.Length; i++)
+        {
+            if (phrases.Slot(campaignType, i) is { } slot)
+            {
+                var weights = Array.ConvertAll(slot.Variants, v => _weights is not null && _weights.TryGetValue(v.Id, out var w) && w >= 0 ? w : v.Weight);
+                slots.Add(new PhraseSlotVariants(slot.Name, slot.VariantIds, weights));
+            }
+        }
+        return slots;
+    }
+
     /// <summary>The built-in writer (phrase resources, no network) as an <see cref="ICopyWriter"/>.</summary>
     public ICopyWriter BuiltInWriter => _builtIn ??= new BuiltInCopyWriter(this);
 
@@ -247,6 +267,7 @@ public sealed class EmailComposer
             ItemCount = campaign == CampaignTypes.AbandonedCart && inCart > 0 ? inCart : count,
             FromPrice = new PlanMoney(min, lead.Price.Currency, _money.Format(min, lead.Price.Currency, culture)),
             TopCategory = profile.TopCategories.Count > 0 ? phrases.CategoryName(profile.TopCategories[0]) : null,
+            SlotWeights = context.SlotWeights,
         };
     }
 
@@ -306,7 +327,7 @@ public sealed class EmailComposer
     {
         var phrases = _phrases.For(plan.Locale);
         var choices = new List<PhraseChoice>(16);
-        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights);
+        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights, plan.SlotWeights);
         var values = ValuesOf(plan);
         var subject = WriteSubject(writer, values, plan.Culture);
         var preheader = writer.Write(SlotNames.Preheader, values);
@@ -382,7 +403,7 @@ public sealed class EmailComposer
         var phrases = _phrases.For(plan.Locale);
         var choices = new List<PhraseChoice>(copy.Choices.Count + 8);
         choices.AddRange(copy.Choices);
-        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights);
+        var writer = new SlotWriter(this, phrases, plan.CampaignType, FactsOf(plan), plan.Seed, choices, _weights, plan.SlotWeights);
         var values = ValuesOf(plan);
         var greeting = writer.Write(SlotNames.Greeting, values);
         var cta = writer.Write(SlotNames.Cta, values);
@@ -548,7 +569,7 @@ public sealed class EmailComposer
     /// <summary>Draws and renders variants for one email. A struct on the stack: no allocation beyond the strings it returns.</summary>
     private readonly struct SlotWriter(
         EmailComposer composer, ResolvedPhrases phrases, string campaign, RecipientFacts facts, int seed, List<PhraseChoice> choices,
-        IReadOnlyDictionary<string, double>? weights)
+        IReadOnlyDictionary<string, double>? weights, Mailsmith.Learn.ISlotWeights? slotWeights)
     {
         public ResolvedPhrases Phrases => phrases;
         public string Campaign => campaign;
@@ -559,13 +580,16 @@ public sealed class EmailComposer
         public string Write(int slot, in PhraseValues values, out ulong used, int salt = 0, bool record = true)
         {
             var phraseSlot = Resolve(slot);
-            var index = Choose(phraseSlot, values, salt);
+            var index = Choose(phraseSlot, values, salt, out var probability);
             used = phraseSlot.Variants[index].Text.Requires;
-            return Render(phraseSlot, index, values, salt, record);
+            return Render(phraseSlot, index, values, salt, record, probability);
         }
 
         private double WeightOf(PhraseVariant variant) =>
             weights is not null && weights.TryGetValue(variant.Id, out var w) && w >= 0 ? w : variant.Weight;
+
+        // Learn's per-slot arms (docs/learn.md "Phrase slots as arms"): a multiplier per variant, 1 without data.
+        private IReadOnlyList<double>? Learned(PhraseSlot slot) => slotWeights?.Weights(slot.Name, slot.VariantIds);
 
         /// <summary>Writes with <paramref name="preferred"/> values, or with <paramref name="all"/> when no variant fits the preferred ones.</summary>
         public string Write(int slot, in PhraseValues preferred, in PhraseValues all, out ulong used) =>
@@ -579,7 +603,8 @@ public sealed class EmailComposer
                 return null;
             }
             var values = AnyFits(phraseSlot, preferred) ? preferred : all;
-            return Render(phraseSlot, Choose(phraseSlot, values, 0), values, 0, true);
+            var index = Choose(phraseSlot, values, 0, out var probability);
+            return Render(phraseSlot, index, values, 0, true, probability);
         }
 
         private bool AnyFits(PhraseSlot slot, in PhraseValues values)
@@ -603,7 +628,7 @@ public sealed class EmailComposer
         {
             var phraseSlot = Resolve(slot);
             var variants = phraseSlot.Variants;
-            var first = Choose(phraseSlot, values, 0);
+            var first = Choose(phraseSlot, values, 0, out var drawn);
             var available = values.Available;
             string? best = null;
             var bestIndex = first;
@@ -620,7 +645,8 @@ public sealed class EmailComposer
                 var distance = length < min ? min - length : length > max ? length - max : 0;
                 if (distance == 0)
                 {
-                    choices.Add(new PhraseChoice(phraseSlot.Name, variants[index].Id, variants[index].Tags));
+                    // The draw's probability holds only for the drawn variant; a length-rule substitute records none.
+                    choices.Add(new PhraseChoice(phraseSlot.Name, variants[index].Id, variants[index].Tags) { Probability = step == 0 ? drawn : null });
                     return text;
                 }
                 // Prefer a subject that is a little short over one that must be cut.
@@ -630,7 +656,7 @@ public sealed class EmailComposer
                     (best, bestIndex, bestDistance) = (text, index, distance);
                 }
             }
-            choices.Add(new PhraseChoice(phraseSlot.Name, variants[bestIndex].Id, variants[bestIndex].Tags));
+            choices.Add(new PhraseChoice(phraseSlot.Name, variants[bestIndex].Id, variants[bestIndex].Tags) { Probability = bestIndex == first ? drawn : null });
             return Shorten(best!, max);
         }
 
@@ -640,16 +666,17 @@ public sealed class EmailComposer
             ?? throw new TemplateRenderException(
                 $"Campaign type '{campaign}' has no '{SlotNames.All[slot]}' phrases in {phrases.File} or the default locale.", SlotNames.All[slot], phrases.File);
 
-        private int Choose(PhraseSlot slot, in PhraseValues values, int salt)
+        private int Choose(PhraseSlot slot, in PhraseValues values, int salt, out double probability)
         {
             var available = values.Available;
             var variants = slot.Variants;
+            var learned = Learned(slot);
             var total = 0.0;
-            foreach (var variant in variants)
+            for (var i = 0; i < variants.Length; i++)
             {
-                if (Fits(variant, available))
+                if (Fits(variants[i], available))
                 {
-                    total += WeightOf(variant);
+                    total += WeightOf(variants[i]) * (learned?[i] ?? 1.0);
                 }
             }
             if (total == 0)
@@ -666,21 +693,24 @@ public sealed class EmailComposer
                     continue;
                 }
                 last = i;
-                target -= WeightOf(variants[i]);
+                var weight = WeightOf(variants[i]) * (learned?[i] ?? 1.0);
+                target -= weight;
                 if (target < 0)
                 {
+                    probability = weight / total;
                     return i;
                 }
             }
+            probability = WeightOf(variants[last]) * (learned?[last] ?? 1.0) / total;
             return last;
         }
 
-        private string Render(PhraseSlot slot, int index, in PhraseValues values, int salt, bool record = true)
+        private string Render(PhraseSlot slot, int index, in PhraseValues values, int salt, bool record, double probability)
         {
             var variant = slot.Variants[index];
             if (record)
             {
-                choices.Add(new PhraseChoice(salt == 0 ? slot.Name : slot.Name + "#" + salt.ToString(CultureInfo.InvariantCulture), variant.Id, variant.Tags));
+                choices.Add(new PhraseChoice(salt == 0 ? slot.Name : slot.Name + "#" + salt.ToString(CultureInfo.InvariantCulture), variant.Id, variant.Tags) { Probability = probability });
             }
             return composer.Polish(slot, variant, values);
         }

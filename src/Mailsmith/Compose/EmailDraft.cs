@@ -46,4 +46,11 @@ public sealed record EmailDraft(
 public sealed record DraftProduct(string ProductId, string Title, string Price, string? ImageUrl, string Url, string Reason, string ButtonText);
 
 /// <summary>The variant drawn for a slot (<c>subject</c>, <c>reason.viewed#2</c>, …) and its tags (e.g. <c>value</c>, <c>quality</c>).</summary>
-public sealed record PhraseChoice(string Slot, string VariantId, IReadOnlyList<string> Tags);
+public sealed record PhraseChoice(string Slot, string VariantId, IReadOnlyList<string> Tags)
+{
+    /// <summary>The probability the seeded draw picked this variant with (weights of the fitting variants); null when a rule replaced the draw.</summary>
+    public double? Probability { get; init; }
+}
+
+/// <summary>One phrase slot's variants as the built-in writer draws them: ids in file order and their weights before Learn's multipliers.</summary>
+public sealed record PhraseSlotVariants(string Slot, IReadOnlyList<string> VariantIds, IReadOnlyList<double> FileWeights);

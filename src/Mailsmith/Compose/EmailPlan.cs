@@ -47,6 +47,9 @@ public sealed record EmailPlan(
     /// <summary>Index of <see cref="Lead"/> in <see cref="Products"/>.</summary>
     public int LeadIndex { get; init; }
 
+    /// <summary>Learned multipliers for the phrase draws (from <see cref="EmailContext.SlotWeights"/>); null: file weights only.</summary>
+    public Mailsmith.Learn.ISlotWeights? SlotWeights { get; init; }
+
     /// <summary>How many items the copy may count (<c>3 items</c>): cart items for abandoned-cart mail, else products shown.</summary>
     public int ItemCount { get; init; }
 

@@ -201,6 +201,7 @@ internal sealed class PhraseSlot
         Name = name;
         Key = key;
         Variants = variants;
+        VariantIds = Array.ConvertAll(variants, v => v.Id);
         Language = language;
         Locale = locale;
         // Stable across processes (unlike string.GetHashCode) so a seed gives the same words on every machine.
@@ -211,6 +212,8 @@ internal sealed class PhraseSlot
     /// <summary>Where it was defined, e.g. <c>en-US.json campaigns.welcome.subject</c>.</summary>
     public string Key { get; }
     public PhraseVariant[] Variants { get; }
+    /// <summary>The variants' ids in file order, once: the key Learn's slot weights are asked with.</summary>
+    public string[] VariantIds { get; }
     public PhraseLanguage Language { get; }
     public string Locale { get; }
     public ulong Hash { get; }

@@ -92,4 +92,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Seconds between the scheduler's looks for due messages in <c>mailsmith serve</c>; 0 = no scheduler. Default 60.</summary>
     public int SchedulerIntervalSeconds { get; init; } = 60;
+
+    /// <summary>Whether <c>mailsmith serve</c> runs the scheduler (it also needs a relay in <c>Smtp</c>). Default true.</summary>
+    public bool SchedulerEnabled { get; init; } = true;
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Mailsmith.Storage;
 
 namespace Mailsmith.Learn;
@@ -21,8 +22,9 @@ public interface ISlotWeights
 public readonly record struct PhraseChoiceRecord(long SendId, string Slot, string VariantId, double? Probability);
 
 /// <summary>
-/// Thompson sampling per phrase slot: each slot's variants are arms, counted from the campaign's delivered messages
-/// that recorded their choices (<c>phrase_choices</c>) and whether a person responded (human click or conversion).
+/// Thompson sampling per phrase slot: each slot's variants are arms, counted from delivered messages that recorded
+/// their choices (<c>phrase_choices</c>) and whether a person responded (human click or conversion): the campaign's own
+/// (<see cref="Load"/>), or every earlier campaign of its type (<see cref="LoadPrior(MailsmithStore, Campaign, LearnOptions, string)"/>, what the send path uses).
 /// The weight of a variant is its posterior probability of being the slot's best, mixed with the exploration floor;
 /// a variant never sent yet counts as an arm with no data (the prior), so new wording gets tried.
 /// </summary>
@@ -30,14 +32,15 @@ public readonly record struct PhraseChoiceRecord(long SendId, string Slot, strin
 /// Weights are computed once per slot and variant set for the run (reproducible from the campaign seed).</remarks>
 public sealed class PhraseSlotArms : ISlotWeights
 {
-    private readonly Campaign _campaign;
+    private readonly long _seed;
     private readonly LearnOptions _options;
     private readonly IReadOnlyDictionary<(string Slot, string Variant), (long Trials, long Successes)> _counts;
-    private readonly ConcurrentDictionary<string, IReadOnlyList<double>> _cache = new(StringComparer.Ordinal);
+    // Per variant-id list (the writer passes the same array for a slot every time) and slot name: no key built per call.
+    private readonly ConditionalWeakTable<IReadOnlyList<string>, ConcurrentDictionary<string, double[]>> _cache = [];
 
-    private PhraseSlotArms(Campaign campaign, LearnOptions options, IReadOnlyDictionary<(string, string), (long, long)> counts)
+    private PhraseSlotArms(long seed, LearnOptions options, IReadOnlyDictionary<(string, string), (long, long)> counts)
     {
-        _campaign = campaign;
+        _seed = seed;
         _options = options;
         _counts = counts;
     }
@@ -58,7 +61,47 @@ public sealed class PhraseSlotArms : ISlotWeights
         {
             counts[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
         }
-        return new PhraseSlotArms(campaign, options, counts);
+        return new PhraseSlotArms(campaign.Seed, options, counts);
+    }
+
+    /// <summary>
+    /// The arms a new run of <paramref name="campaign"/> draws with: counts from every earlier campaign of its type,
+    /// sends and responses before <paramref name="campaign"/> was created (query <c>learn-phrase-outcomes-before</c>).
+    /// Fixed for the campaign's lifetime, so a message re-rendered for a retry gets the same words.
+    /// </summary>
+    public static PhraseSlotArms LoadPrior(MailsmithStore store, Campaign campaign, LearnOptions options, string metric = "click") =>
+        LoadPrior(store, campaign.Type, campaign.CampaignId, campaign.CreatedAt, campaign.Seed, options, metric);
+
+    /// <summary>
+    /// The arms of campaign type <paramref name="campaignType"/> from every campaign but <paramref name="excludedCampaignId"/>
+    /// (null: none left out), counting sends and responses before <paramref name="before"/>; P(best) is drawn with <paramref name="seed"/>.
+    /// </summary>
+    public static PhraseSlotArms LoadPrior(
+        MailsmithStore store, string campaignType, string? excludedCampaignId, DateTimeOffset before, long seed, LearnOptions options, string metric = "click")
+    {
+        var counts = new Dictionary<(string, string), (long, long)>();
+        using var connection = store.OpenConnection();
+        using var select = store.Command(connection, "learn-phrase-outcomes-before");
+        // Campaign ids are never empty, so "" leaves no campaign out.
+        select.Parameters.AddWithValue("$campaign_id", excludedCampaignId ?? "");
+        select.Parameters.AddWithValue("$campaign_type", campaignType);
+        select.Parameters.AddWithValue("$before", DbValues.ToDb(before));
+        select.Parameters.AddWithValue("$type", metric);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            counts[(reader.GetString(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3));
+        }
+        return new PhraseSlotArms(seed, options, counts);
+    }
+
+    /// <summary>The choices of composed messages as rows to store: slot, variant and draw probability per send.</summary>
+    public static IEnumerable<PhraseChoiceRecord> ChoicesOf(long sendId, IReadOnlyList<Compose.PhraseChoice> choices)
+    {
+        foreach (var c in choices)
+        {
+            yield return new PhraseChoiceRecord(sendId, c.Slot, c.VariantId, c.Probability);
+        }
     }
 
     /// <summary>Stores which variant filled each slot of each send (one row per send and slot; a re-render replaces it).</summary>
@@ -82,8 +125,14 @@ public sealed class PhraseSlotArms : ISlotWeights
         transaction.Commit();
     }
 
+    /// <remarks>
+    /// Cached by the identity of <paramref name="variantIds"/> and the slot name: the writer passes the same array for a
+    /// slot every time, so after the first call a lookup allocates nothing (static lambdas, state passed as an argument).
+    /// A caller passing a new list each time still gets the same weights, computed again.
+    /// </remarks>
     public IReadOnlyList<double> Weights(string slot, IReadOnlyList<string> variantIds) =>
-        _cache.GetOrAdd(slot + "\u001f" + string.Join('\u001f', variantIds), _ => Compute(slot, variantIds));
+        _cache.GetValue(variantIds, static _ => new ConcurrentDictionary<string, double[]>(StringComparer.Ordinal))
+            .GetOrAdd(slot, static (s, state) => state.Arms.Compute(s, state.Ids), (Arms: this, Ids: variantIds));
 
     private double[] Compute(string slot, IReadOnlyList<string> variantIds)
     {
@@ -93,7 +142,14 @@ public sealed class PhraseSlotArms : ISlotWeights
             return [.. Enumerable.Repeat(1.0, k)];
         }
         var arms = variantIds.Select(v => _counts.TryGetValue((slot, v), out var c) ? new ArmCounts(v, c.Trials, c.Successes) : new ArmCounts(v, 0, 0)).ToList();
-        var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_campaign.Seed, 0, "slot:" + slot)));
+        if (arms.All(a => a.Successes == 0))
+        {
+            // No response in this slot yet: exactly the phrase file's weights. Posterior draws would only be ≈ 1/k, and
+            // with trials but no responses P(best) would favour the variants sent least, i.e. undo the file's weights
+            // (which made them rare) without any evidence about the wording.
+            return [.. Enumerable.Repeat(1.0, k)];
+        }
+        var policy = new ThompsonPolicy(_options, new Random(Seeds.Mix(_seed, 0, "slot:" + slot)));
         // P(best) with the floor, scaled so the mean weight is 1: a slot without data keeps the phrase file's weights.
         // Never exactly 0, even after the stop: the writer draws only among variants whose placeholders it can fill,
         // and a slot whose winner does not fit a recipient must still have something to say.

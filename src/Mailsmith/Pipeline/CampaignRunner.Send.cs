@@ -131,6 +131,8 @@ public sealed partial class CampaignRunner
             var tracking = new TrackingLinks(_settings.Track, LinkSigner.FromOptions(_settings.Track, _settings.DefaultKeyFile));
             var composer = new EmailComposer(_settings.Compose, _settings.Sender, id => snapshot.ProductsById.GetValueOrDefault(id));
             var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
+            // Phrase slots as arms, learned from earlier campaigns of this type; every composed message records its draws.
+            var slotArms = PhraseSlotArms.LoadPrior(_store, campaign, _settings.Learn);
             var parallelism = _settings.Campaigns.Parallelism > 0 ? _settings.Campaigns.Parallelism : Environment.ProcessorCount;
             long after = 0;
             while (true)
@@ -146,6 +148,7 @@ public sealed partial class CampaignRunner
                 var suppressed = _store.LoadSuppressedEmails();
                 var preferences = _store.LoadPreferences();
                 var recent = _store.LoadRecentSends(campaign.CampaignId, now.AddDays(-_settings.Delivery.FrequencyDays));
+                var chosen = new System.Collections.Concurrent.ConcurrentBag<PhraseChoiceRecord>();
                 await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (send, ct) =>
                 {
                     DeliveryItem Held(string state, string reason, DateTimeOffset? at = null) =>
@@ -184,7 +187,11 @@ public sealed partial class CampaignRunner
                             item = default!;
                             try
                             {
-                                email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                                email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, slotArms);
+                                foreach (var c in PhraseSlotArms.ChoicesOf(send.SendId, email.Choices))
+                                {
+                                    chosen.Add(c);
+                                }
                             }
                             catch (CopyCheckException e)
                             {
@@ -202,6 +209,8 @@ public sealed partial class CampaignRunner
                     }
                     await queue.WriteAsync(item, ct);
                 });
+                // Rows for messages that end up not sent are harmless: the arms count only sends in state 'sent'.
+                PhraseSlotArms.RecordChoices(_store, chosen);
             }
         }
         finally

@@ -4,6 +4,7 @@ using Mailsmith.Compose;
 using Mailsmith.Compose.Llm;
 using Mailsmith.Deliver;
 using Mailsmith.Learn;
+using Mailsmith.Learn.Uplift;
 using Mailsmith.Profile;
 using Mailsmith.Storage;
 using Mailsmith.Track;
@@ -58,7 +59,9 @@ public sealed partial class CampaignRunner
 
     /// <summary>Creates a draft campaign.</summary>
     /// <exception cref="ArgumentException">Unknown type, bad audience rule or bad variants; the message says which.</exception>
-    public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null)
+    /// <param name="uplift">Address the campaign by uplift (<see cref="UpliftTarget"/>); checked before the campaign is created.</param>
+    public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null,
+        UpliftTarget? uplift = null)
     {
         if (!CampaignTypes.All.Contains(type))
         {
@@ -78,9 +81,18 @@ public sealed partial class CampaignRunner
         {
             throw new ArgumentException("variants need names and non-negative weights that are not all zero", nameof(variants));
         }
+        if (uplift is not null)
+        {
+            CampaignUpliftTargeting.Validate(_store, null, uplift);
+        }
         var now = _time.GetUtcNow();
         var campaignSeed = seed ?? BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        return _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+        var campaign = _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+        if (uplift is not null)
+        {
+            CampaignUpliftTargeting.Save(_store, campaign.CampaignId, uplift, now);
+        }
+        return campaign;
     }
 
     private static string DefaultName(string type, DateTimeOffset now) => $"{type} {now:yyyy-MM-dd}";
@@ -141,6 +153,8 @@ public sealed partial class CampaignRunner
         var batchSize = Math.Max(1, _settings.Campaigns.BatchSize);
         var count = Math.Clamp(_settings.Campaigns.ProductsPerEmail, _settings.Compose.MinProducts, _settings.Compose.MaxProducts);
         // A bandit campaign (learn bandit enable) draws each batch's variants from the responses so far (docs/learn.md).
+        // The built-in writer's phrase slots are arms too, learned from earlier campaigns of this type (docs/learn.md).
+        var slotArms = PhraseSlotArms.LoadPrior(_store, campaign, _settings.Learn);
         var bandit = SendPathBandit.For(_store, campaign, _settings.Learn,
             id => $"{context.Profiles.GetValueOrDefault(id)?.Lifecycle}|{snapshot.CustomersById.GetValueOrDefault(id)?.Locale}");
         for (var start = 0; start < todo.Count; start += batchSize)
@@ -151,6 +165,7 @@ public sealed partial class CampaignRunner
             var changes = new SendStateChange?[batch.Count];
             _store.UpdateSendStates(batch.Select(s => new SendStateChange(s.SendId, SendState.Sending)), _time.GetUtcNow());
             var messages = new MimeMessage?[batch.Count];
+            var chosen = new IReadOnlyList<PhraseChoice>?[batch.Count];
             var picks = new IReadOnlyList<Mailsmith.Recommend.Recommendation>?[batch.Count];
             var phase = Stopwatch.StartNew();
             Parallel.For(0, batch.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
@@ -191,7 +206,7 @@ public sealed partial class CampaignRunner
                 {
                     try
                     {
-                        email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf);
+                        email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, slotArms);
                     }
                     catch (CopyCheckException e)
                     {
@@ -203,7 +218,7 @@ public sealed partial class CampaignRunner
                 }
                 else
                 {
-                    var outcome = await ComposeMessageAsync(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, llm, ct);
+                    var outcome = await ComposeMessageAsync(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, llm, ct, slotArms);
                     if (outcome.Email is null)
                     {
                         changes[i] = new SendStateChange(send.SendId, SendState.Suppressed, "copy_failed");
@@ -213,6 +228,7 @@ public sealed partial class CampaignRunner
                     email = outcome.Email;
                     byWriter.AddOrUpdate(outcome.Writer, 1, (_, n) => n + 1);
                 }
+                chosen[i] = email.Choices;
                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
                 messages[i] = mime.Build(email, customer, new MessageEnvelope(
                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
@@ -233,6 +249,9 @@ public sealed partial class CampaignRunner
                 }
             });
             _store.UpdateSendStates(changes.OfType<SendStateChange>(), _time.GetUtcNow());
+            PhraseSlotArms.RecordChoices(_store, Enumerable.Range(0, batch.Count)
+                .Where(i => changes[i]?.State == SendState.Sent && chosen[i] is not null)
+                .SelectMany(i => PhraseSlotArms.ChoicesOf(batch[i].SendId, chosen[i]!)));
             deliverSeconds += phase.Elapsed.TotalSeconds;
             composed += changes.Count(c => c?.State == SendState.Sent);
             progress?.Report(new PipelineProgress("compose", $"{campaign.CampaignId} ({campaign.Type})", start + batch.Count, todo.Count));
@@ -264,13 +283,14 @@ public sealed partial class CampaignRunner
     /// </summary>
     public static async ValueTask<ComposeOutcome> ComposeMessageAsync(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
-        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ICopyWriter writer, CancellationToken cancellationToken)
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ICopyWriter writer, CancellationToken cancellationToken,
+        ISlotWeights? slotWeights = null)
     {
         var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
         var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
         var outcome = await composer.ComposeAsync(new EmailContext(
             campaign, send.Variant, customer, profile, blocks, links, asOf,
-            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")), writer, cancellationToken);
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")) { SlotWeights = slotWeights }, writer, cancellationToken);
         return outcome;
     }
 
@@ -299,7 +319,37 @@ public sealed partial class CampaignRunner
                 Reason: reason,
                 ScheduledFor: null));
         }
+        if (CampaignUpliftTargeting.Load(_store, campaign.CampaignId) is { } target)
+        {
+            TargetByUplift(campaign, context, target, plans);
+        }
         return _store.PlanSends(plans, _time.GetUtcNow());
+    }
+
+    // A campaign addressed by uplift (docs/learn.md "Targeting by uplift"): of the recipients not yet planned and not
+    // held back for another reason, only the persuadables with the highest predicted uplift are planned, within what is
+    // left of the budget; the rest are recorded as suppressed with the uplift group as the reason. Rows planned by an
+    // earlier run keep their state (planning is idempotent), so a re-run never exceeds the budget.
+    private void TargetByUplift(Campaign campaign, PipelineContext context, UpliftTarget target, List<SendPlan> plans)
+    {
+        var existing = _store.LoadSends(campaign.CampaignId);
+        var known = existing.Select(s => s.CustomerId).ToHashSet(StringComparer.Ordinal);
+        var used = existing.Count(s => s.State != SendState.Suppressed);
+        var open = Enumerable.Range(0, plans.Count).Where(i => plans[i].State == SendState.Planned && !known.Contains(plans[i].CustomerId)).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+        var candidates = open.Select(i => (context.Snapshot.CustomersById[plans[i].CustomerId], context.Profiles[plans[i].CustomerId])).ToList();
+        var decision = CampaignUpliftTargeting.Decide(_store, _settings, target with { Budget = Math.Max(0, target.Budget - used) }, candidates,
+            (int)(campaign.Seed & int.MaxValue));
+        for (var k = 0; k < open.Count; k++)
+        {
+            if (decision.Reasons[k] is { } why)
+            {
+                plans[open[k]] = plans[open[k]] with { State = SendState.Suppressed, Reason = why };
+            }
+        }
     }
 
     /// <summary>
@@ -314,15 +364,16 @@ public sealed partial class CampaignRunner
         return "copy_failed: " + (detail.Length > 300 ? detail[..300] : detail);
     }
 
+    /// <param name="slotWeights">The campaign's learned phrase-slot arms (<see cref="PhraseSlotArms.LoadPrior(MailsmithStore, Campaign, LearnOptions, string)"/>); null: file weights.</param>
     public static ComposedEmail ComposeMessage(
         Campaign campaign, Send send, Customer customer, CustomerProfile profile, IReadOnlyList<ProductBlock> blocks,
-        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf)
+        TrackingLinks tracking, EmailComposer composer, DateTimeOffset asOf, ISlotWeights? slotWeights = null)
     {
         var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
         var links = new EmailLinks(tracking.Unsubscribe(reference), url => tracking.Click(reference, url));
         return composer.Compose(new EmailContext(
             campaign, send.Variant, customer, profile, blocks, links, asOf,
-            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")));
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")) { SlotWeights = slotWeights });
     }
 
     /// <summary>Why a customer must not be mailed, or null when they may.</summary>

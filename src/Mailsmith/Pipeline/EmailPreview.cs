@@ -48,6 +48,8 @@ public sealed class EmailPreview : IDisposable
     private readonly EmailComposer _composer;
     private readonly LlmCopyWriter? _llm;
     private readonly ICopyWriter _writer;
+    // The phrase-slot arms a send of the campaign draws with (fixed per campaign), so the preview says the same words.
+    private readonly Dictionary<string, PhraseSlotArms> _arms = new(StringComparer.Ordinal);
 
     /// <summary>Prepares the store's context and the configured writer.</summary>
     /// <exception cref="ConfigurationException">The <c>Llm</c> section cannot be used.</exception>
@@ -94,9 +96,14 @@ public sealed class EmailPreview : IDisposable
         }
         // Destinations unwrapped (no tracking redirect, no open pixel) and an unsubscribe link that goes nowhere.
         var links = new EmailLinks(InertUnsubscribe, url => url);
+        if (!_arms.TryGetValue(campaign.CampaignId, out var arms))
+        {
+            arms = PhraseSlotArms.LoadPrior(_store, campaign, _settings.Learn);
+            _arms[campaign.CampaignId] = arms;
+        }
         var outcome = await _composer.ComposeAsync(new EmailContext(
             campaign, variant, customer, profile, blocks, links, _context.AsOf,
-            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")), _writer, cancellationToken).ConfigureAwait(false);
+            VariantAssigner.Seed(campaign.Seed, customer.CustomerId, "compose")) { SlotWeights = arms }, _writer, cancellationToken).ConfigureAwait(false);
         return new PreviewItem(campaign, customer, profile, variant, blocks, outcome, outcome.Email is null ? "no copy passed the guardrails" : null);
     }
 
@@ -229,10 +236,12 @@ public sealed class EmailPreview : IDisposable
             page.Append("</table>\n");
             if (email is not null)
             {
-                page.Append("<h3>Phrase choices</h3><table data-choices><tr><th>slot</th><th>variant</th><th>tags</th></tr>\n");
+                page.Append("<h3>Phrase choices</h3><table data-choices><tr><th>slot</th><th>variant</th><th>tags</th><th>probability</th></tr>\n");
                 foreach (var choice in email.Choices)
                 {
-                    page.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Encode(choice.Slot)}</td><td>{Html.Encode(choice.VariantId)}</td><td>{Html.Encode(string.Join(", ", choice.Tags))}</td></tr>\n");
+                    // The draw's probability as recorded for Learn; a dash when a rule replaced the draw.
+                    var probability = choice.Probability is { } p ? p.ToString("0.###", CultureInfo.InvariantCulture) : "–";
+                    page.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Encode(choice.Slot)}</td><td>{Html.Encode(choice.VariantId)}</td><td>{Html.Encode(string.Join(", ", choice.Tags))}</td><td data-probability>{probability}</td></tr>\n");
                 }
                 page.Append("</table>\n");
             }

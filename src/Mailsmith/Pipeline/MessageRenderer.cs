@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Mailsmith.Compose;
 using Mailsmith.Compose.Llm;
+using Mailsmith.Learn;
 using Mailsmith.Storage;
 using Mailsmith.Track;
 
@@ -7,7 +9,7 @@ namespace Mailsmith.Pipeline;
 
 /// <summary>
 /// Re-renders a message that was sent, for "view in browser" (<c>/v/{token}</c>). The outbox keeps states, not bodies:
-/// the message is composed again through <see cref="CampaignRunner.ComposeMessage"/> from the campaign's seed, the
+/// the message is composed again through <see cref="CampaignRunner.ComposeMessageAsync"/> from the campaign's seed, the
 /// customer and the store, which gives the same email as long as the store's data has not changed since it was sent.
 /// </summary>
 /// <remarks>
@@ -21,6 +23,7 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private (PipelineContext Context, EmailComposer Composer, TrackingLinks Links, ICopyWriter Writer, DateTimeOffset BuiltAt)? _cache;
     private LlmCopyWriter? _llm;
+    private readonly ConcurrentDictionary<string, PhraseSlotArms> _arms = new(StringComparer.Ordinal);
 
     /// <summary>How long a built context is reused. 10 minutes.</summary>
     public static TimeSpan RefreshInterval { get; } = TimeSpan.FromMinutes(10);
@@ -46,7 +49,11 @@ public sealed class MessageRenderer(MailsmithStore store, MailsmithSettings sett
             return null;
         }
         var blocks = picks.Select(r => new ProductBlock(context.Snapshot.ProductsById[r.ProductId], r)).ToList();
-        var outcome = await CampaignRunner.ComposeMessageAsync(campaign, send, customer, profile, blocks, links, composer, context.AsOf, writer, cancellationToken);
+        // The same arms as at first rendering (fixed per campaign), so a retry says the same words.
+        var arms = _arms.GetOrAdd(campaign.CampaignId, static (_, state) => PhraseSlotArms.LoadPrior(state.Store, state.Campaign, state.Learn),
+            (Store: store, Campaign: campaign, Learn: settings.Learn));
+        // The configured writer (LLM with its per-message fallback to the built-in writer) and its guardrails, as sending does.
+        var outcome = await CampaignRunner.ComposeMessageAsync(campaign, send, customer, profile, blocks, links, composer, context.AsOf, writer, cancellationToken, arms);
         return outcome.Email;
     }
 

@@ -71,60 +71,10 @@ public sealed class ContentRecommender(RecommendOptions options) : IRecommender
             index.TryAdd(products[i].ProductId, i);
         }
 
-        // Term frequencies per product, with a shared vocabulary.
-        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
-        var df = new List<int>();
-        var termCounts = new Dictionary<int, int>[n];
-        var tokens = new List<string>();
-        for (var i = 0; i < n; i++)
-        {
-            tokens.Clear();
-            AddProductTokens(products[i], tokens);
-            var counts = new Dictionary<int, int>();
-            foreach (var token in tokens)
-            {
-                if (!vocabulary.TryGetValue(token, out var term))
-                {
-                    term = vocabulary.Count;
-                    vocabulary[token] = term;
-                    df.Add(0);
-                }
-                counts[term] = counts.GetValueOrDefault(term) + 1;
-            }
-            foreach (var term in counts.Keys)
-            {
-                df[term]++;
-            }
-            termCounts[i] = counts;
-        }
-
-        var vectors = new SparseVector[n];
-        for (var i = 0; i < n; i++)
-        {
-            var counts = termCounts[i];
-            var terms = new int[counts.Count];
-            var weights = new float[counts.Count];
-            var k = 0;
-            double norm = 0;
-            foreach (var (term, tf) in counts)
-            {
-                var w = (1 + Math.Log(tf)) * (Math.Log((n + 1.0) / (df[term] + 1.0)) + 1);
-                terms[k] = term;
-                weights[k] = (float)w;
-                norm += w * w;
-                k++;
-            }
-            Array.Sort(terms, weights);
-            var scale = norm > 0 ? (float)(1 / Math.Sqrt(norm)) : 0f;
-            for (var j = 0; j < weights.Length; j++)
-            {
-                weights[j] *= scale;
-            }
-            vectors[i] = new SparseVector(terms, weights);
-        }
+        var vectors = Vectorize(products, out var termCount);
 
         // Inverted index as compressed rows, each row keeping its highest weights.
-        var postings = new List<(int Product, float Weight)>[vocabulary.Count];
+        var postings = new List<(int Product, float Weight)>[termCount];
         for (var i = 0; i < n; i++)
         {
             var v = vectors[i];
@@ -133,7 +83,7 @@ public sealed class ContentRecommender(RecommendOptions options) : IRecommender
                 (postings[v.Terms[j]] ??= []).Add((i, v.Weights[j]));
             }
         }
-        var offsets = new int[vocabulary.Count + 1];
+        var offsets = new int[termCount + 1];
         for (var t = 0; t < postings.Length; t++)
         {
             var list = postings[t];
@@ -220,6 +170,73 @@ public sealed class ContentRecommender(RecommendOptions options) : IRecommender
         return model.Score([(item, 1f)], count, allow);
     }
 
+    /// <summary>
+    /// TF-IDF vectors of <paramref name="products"/> over title, description, brand, localized texts, category path and
+    /// tags (sublinear tf, smoothed idf, L2-normalized), on one shared vocabulary of <paramref name="terms"/> terms. A
+    /// null product gets an empty vector. Also used by <c>recs eval</c>'s content model.
+    /// </summary>
+    internal static SparseVector[] Vectorize(IReadOnlyList<Product?> products, out int terms)
+    {
+        var n = products.Count;
+        // Term frequencies per product, with a shared vocabulary.
+        var vocabulary = new Dictionary<string, int>(StringComparer.Ordinal);
+        var df = new List<int>();
+        var termCounts = new Dictionary<int, int>[n];
+        var tokens = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            tokens.Clear();
+            if (products[i] is { } product)
+            {
+                AddProductTokens(product, tokens);
+            }
+            var counts = new Dictionary<int, int>();
+            foreach (var token in tokens)
+            {
+                if (!vocabulary.TryGetValue(token, out var term))
+                {
+                    term = vocabulary.Count;
+                    vocabulary[token] = term;
+                    df.Add(0);
+                }
+                counts[term] = counts.GetValueOrDefault(term) + 1;
+            }
+            foreach (var term in counts.Keys)
+            {
+                df[term]++;
+            }
+            termCounts[i] = counts;
+        }
+
+        var vectors = new SparseVector[n];
+        for (var i = 0; i < n; i++)
+        {
+            var counts = termCounts[i];
+            var ids = new int[counts.Count];
+            var weights = new float[counts.Count];
+            var k = 0;
+            double norm = 0;
+            foreach (var (term, tf) in counts)
+            {
+                var w = (1 + Math.Log(tf)) * (Math.Log((n + 1.0) / (df[term] + 1.0)) + 1);
+                ids[k] = term;
+                weights[k] = (float)w;
+                norm += w * w;
+                k++;
+            }
+            Array.Sort(ids, weights);
+            var scale = norm > 0 ? (float)(1 / Math.Sqrt(norm)) : 0f;
+            for (var j = 0; j < weights.Length; j++)
+            {
+                weights[j] *= scale;
+            }
+            vectors[i] = new SparseVector(ids, weights);
+        }
+
+        terms = vocabulary.Count;
+        return vectors;
+    }
+
     private static void AddProductTokens(Product product, List<string> tokens)
     {
         Tokenize(product.Title, tokens);
@@ -296,7 +313,7 @@ public sealed class ContentRecommender(RecommendOptions options) : IRecommender
         c is (>= '\u4E00' and <= '\u9FFF') or (>= '\u3400' and <= '\u4DBF') or (>= '\uF900' and <= '\uFAFF')
             or (>= '\u3040' and <= '\u30FF') or (>= '\uAC00' and <= '\uD7AF');
 
-    private readonly record struct SparseVector(int[] Terms, float[] Weights)
+    internal readonly record struct SparseVector(int[] Terms, float[] Weights)
     {
         public float Dot(SparseVector other)
         {

@@ -15,6 +15,7 @@ public sealed class LearnCommandLineTests
     [InlineData("learn report --campaign cmp-0001 --out r")]
     [InlineData("learn propensity train --target purchase --window-days 3 --holdout 0.3 --json")]
     [InlineData("learn propensity bench --sends 10000")]
+    [InlineData("learn phrases --type recommendations --locale zh-CN --json")]
     public void Parse_DocumentedCommandLines_HaveNoErrors(string line) => Assert.Empty(Program.CreateCommand().Parse(line).Errors);
 
     [Theory]
@@ -23,6 +24,7 @@ public sealed class LearnCommandLineTests
     [InlineData("learn report")]
     [InlineData("learn propensity train --target revenue")]
     [InlineData("learn simulate --arms many")]
+    [InlineData("learn phrases --type newsletter")]
     public void Parse_BadCommandLines_AreErrors(string line) => Assert.NotEmpty(Program.CreateCommand().Parse(line).Errors);
 
     [Fact]

@@ -138,11 +138,41 @@ public sealed class PhraseSlotArmsTests : IDisposable
         }
         var arms = PhraseSlotArms.Load(store, campaign, new LearnOptions());
         Assert.Equal(1500, arms.Counts[("subject", "s1")].Trials);
-        var w = arms.Weights("subject", ["s1", "s2"]);
+        string[] ids = ["s1", "s2"];
+        var w = arms.Weights("subject", ids);
         Assert.True(w[1] > 10 * w[0], $"weights {w[0]} {w[1]}");
         Assert.All(w, x => Assert.True(x > 0));
-        // A slot with no data keeps the phrase file's own weights (all 1).
-        Assert.All(arms.Weights("opening", ["o1", "o2", "o3"]), x => Assert.InRange(x, 0.7, 1.3));
-        Assert.Same(arms.Weights("subject", ["s1", "s2"]), arms.Weights("subject", ["s1", "s2"]));
+        // A slot with no data keeps the phrase file's own weights exactly.
+        Assert.All(arms.Weights("opening", ["o1", "o2", "o3"]), x => Assert.Equal(1.0, x));
+        // Cached per variant-id array (the writer passes the same one per slot); a new list gets equal weights.
+        Assert.Same(w, arms.Weights("subject", ids));
+        Assert.Equal(w, arms.Weights("subject", ["s1", "s2"]));
+    }
+
+    [Fact]
+    public void Weights_CachedSlot_AllocatesNothing()
+    {
+        var store = MailsmithStore.Open(Path.Combine(_dir, "m.db"));
+        var campaign = store.CreateCampaign("recommendations", "slots", "all", [new("A", 1)], 5, DateTimeOffset.UtcNow);
+        var sends = store.PlanSends(Enumerable.Range(0, 20).Select(i => new SendPlan(campaign.CampaignId, $"c{i}", "A", 1, $"k{i}", $"<{i}@s.example>", SendState.Planned, null, null)), DateTimeOffset.UtcNow);
+        store.UpdateSendStates(sends.Select(s => new SendStateChange(s.SendId, SendState.Sent)), DateTimeOffset.UtcNow);
+        PhraseSlotArms.RecordChoices(store, sends.Select((s, i) => new PhraseChoiceRecord(s.SendId, "subject", i % 2 == 0 ? "s1" : "s2", 0.5)));
+        var arms = PhraseSlotArms.Load(store, campaign, new LearnOptions());
+        string[] ids = ["s1", "s2"];
+        string[] other = ["o1", "o2"];
+        for (var i = 0; i < 100; i++)
+        {
+            arms.Weights("subject", ids);
+            arms.Weights("opening", other);
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = 0.0;
+        for (var i = 0; i < 1000; i++)
+        {
+            sum += arms.Weights("subject", ids)[0] + arms.Weights("opening", other)[1];
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(sum > 0);
+        Assert.Equal(0, allocated);
     }
 }

@@ -50,25 +50,12 @@ public static class StoreUpliftData
         var outcome = new bool[sends.Count];
         var revenue = new decimal[sends.Count];
         var ids = new string[sends.Count];
-        var c = CultureInfo.InvariantCulture;
         for (var i = 0; i < sends.Count; i++)
         {
             var send = sends[i];
             var p = profiles.GetValueOrDefault(send.CustomerId);
             var customer = snapshot.CustomersById.GetValueOrDefault(send.CustomerId);
-            rows.Add([
-                p?.RecencyDays is { } r ? r.ToString(c) : "",
-                (p?.Frequency ?? 0).ToString(c),
-                (p?.Monetary ?? 0).ToString(c),
-                (p?.R ?? 0).ToString(c),
-                (p?.F ?? 0).ToString(c),
-                (p?.M ?? 0).ToString(c),
-                (p?.DiscountShare ?? 0).ToString(c),
-                (p?.PriceSensitivity ?? 0).ToString(c),
-                p?.Lifecycle ?? "unknown",
-                p?.PriceBand ?? PriceBand.Unknown,
-                customer?.Locale.Split('-')[0] ?? "unknown",
-            ]);
+            rows.Add(FeatureRow(p, customer));
             treatment[i] = send.State == SendState.Sent;
             var from = send.PlannedAt;
             var orders = snapshot.OrdersOf(send.CustomerId).Where(o => o.OrderedAt > from && o.OrderedAt <= from + window).ToList();
@@ -78,6 +65,26 @@ public static class StoreUpliftData
         }
         var data = new UpliftDataset { FeatureNames = FeatureNames, IsCategorical = Categorical, Rows = rows, Treatment = treatment, Outcome = outcome };
         return (data, revenue, ids);
+    }
+
+    /// <summary>The raw feature values of one recipient, in <see cref="FeatureNames"/> order (also what targeting scores).</summary>
+    public static string[] FeatureRow(CustomerProfile? p, Customer? customer)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return
+        [
+            p?.RecencyDays is { } r ? r.ToString(c) : "",
+            (p?.Frequency ?? 0).ToString(c),
+            (p?.Monetary ?? 0).ToString(c),
+            (p?.R ?? 0).ToString(c),
+            (p?.F ?? 0).ToString(c),
+            (p?.M ?? 0).ToString(c),
+            (p?.DiscountShare ?? 0).ToString(c),
+            (p?.PriceSensitivity ?? 0).ToString(c),
+            p?.Lifecycle ?? "unknown",
+            p?.PriceBand ?? PriceBand.Unknown,
+            customer?.Locale.Split('-')[0] ?? "unknown",
+        ];
     }
 
     /// <summary>

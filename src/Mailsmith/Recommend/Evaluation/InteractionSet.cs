@@ -38,6 +38,10 @@ public sealed class InteractionSet
     /// <summary>Every interaction, in input order.</summary>
     public IReadOnlyList<Interaction> Interactions { get; }
 
+    /// <summary>The catalog product of each item index when the set comes from the store (null for an unknown
+    /// item); null for a file, which carries no product texts. The content model needs it.</summary>
+    public IReadOnlyList<Product?>? ItemProducts { get; private set; }
+
     /// <summary>Reads a file in <paramref name="format"/>.</summary>
     /// <exception cref="FormatException">A bad line, naming the file, the line and the field.</exception>
     public static async Task<InteractionSet> ReadAsync(string path, InteractionFormat format, CancellationToken cancellationToken = default)
@@ -149,7 +153,9 @@ public sealed class InteractionSet
                 builder.Add(order.CustomerId, line.ProductId, order.OrderedAt.ToUnixTimeSeconds(), (float)options.PurchaseWeight);
             }
         }
-        return builder.Build();
+        var set = builder.Build();
+        set.ItemProducts = [.. set.ItemIds.Select(id => snapshot.ProductsById.GetValueOrDefault(id))];
+        return set;
     }
 
     /// <summary>Builds a set from (user, item, time, weight) tuples; for tests and generators.</summary>

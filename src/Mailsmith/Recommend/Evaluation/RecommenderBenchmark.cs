@@ -35,8 +35,8 @@ public sealed record EvaluationReport(int Interactions, int Users, int Items, in
 /// </summary>
 public static class RecommenderBenchmark
 {
-    /// <summary>Every key <see cref="Create"/> knows.</summary>
-    public static IReadOnlyList<string> Known { get; } = ["popularity", "sar", "sar-lift", "sar-cosine", "ease", "hybrid"];
+    /// <summary>Every key <see cref="Create(string, InteractionSet)"/> knows.</summary>
+    public static IReadOnlyList<string> Known { get; } = ["popularity", "sar", "sar-lift", "sar-cosine", "ease", "hybrid", "bought-together", "content"];
 
     /// <summary>A fresh model for a key.</summary>
     /// <remarks>Parameters may follow the key after colons, for tuning: <c>ease:500</c> (λ), <c>ease:500:30</c> (λ and a
@@ -64,6 +64,20 @@ public static class RecommenderBenchmark
             double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
     }
 
+    /// <summary>A fresh model for a key on <paramref name="set"/>: <c>content</c> reads the set's product texts.</summary>
+    public static ICollaborativeModel Create(string key, InteractionSet set) =>
+        key == "content"
+            ? set.ItemProducts is { } products ? new ContentModel(products) : new MissingTexts()
+            : Create(key);
+
+    // Stands for the content model on a set without product texts: Run reports it skipped.
+    private sealed class MissingTexts : ICollaborativeModel
+    {
+        public string Name => "content";
+        public void Fit(TrainMatrix train) => throw new InvalidOperationException("no product texts");
+        public void Score(int user, Span<float> scores) => throw new InvalidOperationException("no product texts");
+    }
+
     private static ICollaborativeModel CreatePlain(string key) => key switch
     {
         "popularity" => new PopularityModel(),
@@ -73,6 +87,7 @@ public static class RecommenderBenchmark
         "ease" => new EaseModel(),
         "hybrid" => new HybridModel(),
         "bought-together" => new BoughtTogetherModel(),
+        "content" => throw new ArgumentException("content needs the items' texts: create it with Create(key, set) on a set from the store"),
         _ => throw new ArgumentException($"unknown algorithm '{key}' (known: {string.Join(", ", Known)})"),
     };
 
@@ -83,7 +98,7 @@ public static class RecommenderBenchmark
         {
             throw new ArgumentException($"--k {options.K}: must be at least 1");
         }
-        var models = options.Algorithms.Select(Create).ToList();
+        var models = options.Algorithms.Select(key => Create(key, set)).ToList();
         var (train, test) = Splits.Split(set, options.Split, options.Ratio, options.Seed);
         var matrix = new TrainMatrix(train, set.UserIds.Count, set.ItemIds.Count);
         var relevant = new Dictionary<int, HashSet<int>>();
@@ -96,6 +111,12 @@ public static class RecommenderBenchmark
         foreach (var model in models)
         {
             progress?.Report(model.Name);
+            if (model is MissingTexts)
+            {
+                results.Add(new AlgorithmResult(model.Name, new RankingScores(0, 0, 0, 0, 0, 0), 0, 0,
+                    "an interactions file carries no product texts; run recs eval --from-db to evaluate content-based"));
+                continue;
+            }
             var watch = Stopwatch.StartNew();
             try
             {

@@ -50,6 +50,31 @@ FROM phrase_choices c JOIN sends s ON s.send_id = c.send_id
 WHERE s.campaign_id = $campaign_id AND s.state = 'sent'
 GROUP BY c.slot, c.variant_id;
 
+-- name: learn-phrase-outcomes-before
+-- The same counts from every earlier campaign of a campaign's type (variant ids are per locale, type and slot),
+-- with only sends and responses from before the campaign was created: fixed for the campaign's lifetime, so a retry
+-- re-renders the same words, and the next campaign learns from the previous ones.
+SELECT c.slot, c.variant_id, count(*) AS trials,
+       sum(EXISTS (SELECT 1 FROM engagement_events e WHERE e.send_id = s.send_id AND e.type = $type AND e.is_machine = 0
+                   AND e.occurred_at < $before)) AS successes
+FROM phrase_choices c
+JOIN sends s ON s.send_id = c.send_id
+JOIN campaigns k ON k.campaign_id = s.campaign_id
+WHERE k.type = $campaign_type AND s.campaign_id <> $campaign_id AND s.state = 'sent' AND s.sent_at < $before
+GROUP BY c.slot, c.variant_id;
+
+-- name: learn-phrase-ipw
+-- Per phrase slot and variant of a campaign type's delivered messages with a recorded draw probability p: Σ 1/p and
+-- Σ clicked/p, the Hájek inverse-propensity click rate of `learn phrases` (docs/learn.md "Phrase slots as arms").
+SELECT c.slot, c.variant_id, sum(1.0 / c.probability) AS weight,
+       sum(CASE WHEN EXISTS (SELECT 1 FROM engagement_events e WHERE e.send_id = s.send_id AND e.type = 'click' AND e.is_machine = 0
+                             AND e.occurred_at < $before) THEN 1.0 / c.probability ELSE 0.0 END) AS clicked
+FROM phrase_choices c
+JOIN sends s ON s.send_id = c.send_id
+JOIN campaigns k ON k.campaign_id = s.campaign_id
+WHERE k.type = $campaign_type AND s.state = 'sent' AND s.sent_at < $before AND c.probability > 0
+GROUP BY c.slot, c.variant_id;
+
 -- name: learn-delivery-outcomes
 -- Every delivered message with its customer's time zone, whether a person clicked it, and when: the input of the
 -- send-time profile learned from outcomes (purchases are matched to orders in code, within the window).
