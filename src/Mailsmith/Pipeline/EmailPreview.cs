@@ -184,15 +184,16 @@ public sealed class EmailPreview : IDisposable
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{Html.Encode(title)}}</title>
         <style>
-        body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:0;background:#f3f4f6;color:#111827}
+        body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;margin:0;background:#f3f4f6;color:#111827;overflow-wrap:anywhere}
         header{background:#111827;color:#fff;padding:16px 28px}header h1{margin:0;font-size:20px}header p{margin:4px 0 0;color:#d1d5db}
         nav{padding:10px 28px;background:#fff;border-bottom:1px solid #e5e7eb;font-size:13px}nav a{margin-right:12px;color:#2563eb}
         .card{background:#fff;border:1px solid #e5e7eb;border-radius:10px;padding:16px;margin:16px 28px}
-        .cols{display:flex;gap:16px;flex-wrap:wrap}.cols>div{flex:1;min-width:320px}
-        iframe{width:100%;height:720px;border:1px solid #e5e7eb;border-radius:6px;background:#fff}
+        .cols{display:flex;gap:16px;flex-wrap:wrap}.cols>div{flex:1;min-width:min(320px,100%)}
+        iframe{width:100%;height:720px;border:1px solid #e5e7eb;border-radius:6px;background:#fff;box-sizing:border-box}
         pre{white-space:pre-wrap;font-size:12px;background:#f9fafb;border:1px solid #e5e7eb;padding:8px;max-height:480px;overflow:auto}
-        table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:top}
-        .pass{color:#047857}.fail{color:#b91c1c;font-weight:600}.tag{background:#eef2ff;color:#3730a3;border-radius:4px;padding:0 6px;font-size:12px}
+        table{border-collapse:collapse;font-size:13px;display:block;max-width:100%;overflow-x:auto}td,th{border:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:top}
+        .pass{color:#047857}.fail{color:#b91c1c;font-weight:600}.tag{background:#eef2ff;color:#3730a3;border-radius:4px;padding:0 6px;font-size:12px;white-space:nowrap}
+        @media (max-width:600px){header,nav{padding-left:12px;padding-right:12px}.card{margin:10px 6px;padding:10px} }
         </style></head><body>
 
         """);

@@ -76,7 +76,7 @@ public sealed class PreviewServer(EmailPreview preview, Func<IReadOnlyList<Stora
         var parts = (request.Url?.AbsolutePath ?? "/").Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
         if (parts.Length == 0)
         {
-            var html = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Mailsmith preview</title></head><body><h1>Mailsmith preview</h1><ul>");
+            var html = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Mailsmith preview</title></head><body><h1>Mailsmith preview</h1><ul>");
             foreach (var c in campaigns())
             {
                 html.Append("<li><a href=\"/c/").Append(Uri.EscapeDataString(c.CampaignId)).Append("\">")

@@ -1,8 +1,7 @@
 using Mailsmith.Cli;
-using Mailsmith.Ingest;
 using Mailsmith.Pipeline;
 using Mailsmith.Storage;
-using Mailsmith.Synthetic;
+using Mailsmith.Tests.Deliver;
 
 namespace Mailsmith.Tests.Pipeline;
 
@@ -21,12 +20,21 @@ public sealed class PreviewStoreFixture : IDisposable
     public PreviewStoreFixture()
     {
         Root = Directory.CreateTempSubdirectory("mailsmith-preview-").FullName;
-        var data = new StoreGenerator(new GeneratorOptions { Customers = 200, Seed = 21 }).Generate(Path.Combine(Root, "data"));
-        var customersCsv = Path.Combine(data.Directory, "customers.csv");
+        (Store, Settings) = DeliveryStore.Create(Root, 200, seed: 21, beforeImport: MarkUp);
+        DatabasePath = Settings.DatabasePath;
+        var runner = new CampaignRunner(Store, Settings);
+        Recommendations = runner.Create("recommendations", MarkupCampaignName, "all", null, 3).CampaignId;
+        Winback = runner.Create("winback", "We miss you", "all", null, 4).CampaignId;
+        Snapshot = StoreSnapshot.Load(Store);
+    }
+
+    // The first en-US row gets a first name that is a script tag (no comma or quote in it: the row stays plain CSV).
+    private void MarkUp(string dataDirectory)
+    {
+        var customersCsv = Path.Combine(dataDirectory, "customers.csv");
         var lines = File.ReadAllLines(customersCsv);
         var header = lines[0].Split(',');
         int firstName = Array.IndexOf(header, "first_name"), locale = Array.IndexOf(header, "locale");
-        // The first en-US row gets a first name that is a script tag (no comma or quote in it: the row stays plain CSV).
         var at = Array.FindIndex(lines, 1, l => l.Split(',')[locale] == "en-US");
         var fields = lines[at].Split(',');
         fields[firstName] = ScriptName;
@@ -37,22 +45,6 @@ public sealed class PreviewStoreFixture : IDisposable
         EnglishCustomer = rows.First(r => r[locale] == "en-US" && r[0] != ScriptedCustomer)[0];
         EnglishFirstName = rows.First(r => r[0] == EnglishCustomer)[firstName];
         ChineseCustomer = rows.First(r => r[locale] == "zh-CN")[0];
-
-        DatabasePath = Path.Combine(Root, "mailsmith.db");
-        Settings = MailsmithSettings.Load(null, DatabasePath, new Dictionary<string, string?>());
-        Store = MailsmithStore.Open(DatabasePath);
-        var files = StoreGenerator.FileStems
-            .Select(stem => new ImportFile(Enum.Parse<ImportKind>(stem.Replace("_", "", StringComparison.Ordinal), ignoreCase: true), Path.Combine(data.Directory, stem + ".csv")))
-            .ToList();
-        var report = new Importer(Store, new ImportOptions()).Import(files);
-        if (!report.Success)
-        {
-            throw new InvalidOperationException("the generated store did not import");
-        }
-        var runner = new CampaignRunner(Store, Settings);
-        Recommendations = runner.Create("recommendations", MarkupCampaignName, "all", null, 3).CampaignId;
-        Winback = runner.Create("winback", "We miss you", "all", null, 4).CampaignId;
-        Snapshot = StoreSnapshot.Load(Store);
     }
 
     public string Root { get; }
@@ -62,10 +54,10 @@ public sealed class PreviewStoreFixture : IDisposable
     public StoreSnapshot Snapshot { get; }
     public string Recommendations { get; }
     public string Winback { get; }
-    public string ScriptedCustomer { get; }
-    public string EnglishCustomer { get; }
-    public string EnglishFirstName { get; }
-    public string ChineseCustomer { get; }
+    public string ScriptedCustomer { get; private set; } = "";
+    public string EnglishCustomer { get; private set; } = "";
+    public string EnglishFirstName { get; private set; } = "";
+    public string ChineseCustomer { get; private set; } = "";
 
     /// <summary>Runs <c>mailsmith ARGS --db DB</c> in process, capturing stdout and stderr (callers are in the Console collection).</summary>
     public async Task<(int Code, string Output, string Error)> RunAsync(string[] args, CancellationToken cancellationToken = default)

@@ -61,12 +61,17 @@ public sealed partial class PreviewTests(PreviewStoreFixture store) : IClassFixt
         Assert.Equal(EmailPreview.CheckNames.Count, CheckRowRegex().Count(page));
 
         // The slot choices: the copy slots and the layout's, each with the variant that filled it.
-        var choices = ChoiceRegex().Matches(page).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        var rows = ChoiceRegex().Matches(page);
+        var choices = rows.ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
         foreach (var slot in new[] { "subject", "preheader", "opening", "cta", "greeting", "signoff" })
         {
             Assert.True(choices.ContainsKey(slot), $"no choice for {slot}: {string.Join(", ", choices.Keys)}");
         }
         Assert.StartsWith("en-US:recommendations:subject:", choices["subject"], StringComparison.Ordinal);
+        // Each drawn choice shows the probability recorded for Learn: a number in (0, 1], or a dash when a rule replaced the draw.
+        var probabilities = rows.Select(m => m.Groups[3].Value).ToList();
+        Assert.All(probabilities, p => Assert.True(p == "–" || double.Parse(p, System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 1, p));
+        Assert.Contains(probabilities, p => p != "–");
         Assert.Contains("Writer: <strong>builtin</strong></p>", page, StringComparison.Ordinal);
     }
 
@@ -222,7 +227,7 @@ public sealed partial class PreviewTests(PreviewStoreFixture store) : IClassFixt
     [GeneratedRegex("<tr data-check=")]
     private static partial Regex CheckRowRegex();
 
-    [GeneratedRegex("<tr><td>([^<]+)</td><td>([^<]+)</td><td>[^<]*</td></tr>")]
+    [GeneratedRegex("<tr><td>([^<]+)</td><td>([^<]+)</td><td>[^<]*</td><td data-probability>([^<]+)</td></tr>")]
     private static partial Regex ChoiceRegex();
 
     [GeneratedRegex("href=\"([^\"]*)\"")]
