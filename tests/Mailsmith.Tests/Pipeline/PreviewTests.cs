@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mailsmith.Cli;
+using Mailsmith.Learn;
 using Mailsmith.Pipeline;
+using Mailsmith.Storage;
 
 namespace Mailsmith.Tests.Pipeline;
 
@@ -73,6 +75,64 @@ public sealed partial class PreviewTests(PreviewStoreFixture store) : IClassFixt
         Assert.All(probabilities, p => Assert.True(p == "–" || double.Parse(p, System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 1, p));
         Assert.Contains(probabilities, p => p != "–");
         Assert.Contains("Writer: <strong>builtin</strong></p>", page, StringComparison.Ordinal);
+    }
+
+    private async Task<(string Id, string Outbox)> SendAsync(string name, long seed)
+    {
+        var id = new CampaignRunner(store.Store, store.Settings).Create("recommendations", name, "all", null, seed).CampaignId;
+        var outbox = Path.Combine(store.Root, "outbox-" + id);
+        var compose = await store.RunAsync(["campaign", "compose", id, "--outbox", outbox]);
+        Assert.True(compose.Code == ExitCode.Success, $"exit {compose.Code}: {compose.Error}");
+        return (id, outbox);
+    }
+
+    [Fact]
+    public async Task Preview_AfterTheCampaignIsSent_SaysTheSentSubjectAndRecordedSlotChoicesWithLearnedArms()
+    {
+        // An earlier campaign of the type, whose least-drawn subject wording every recipient clicked: the next
+        // campaign's phrase-slot arms then weigh that wording up, so drawing without them would show other numbers.
+        var (earlier, _) = await SendAsync("Learned from", 8);
+        using (var connection = store.Store.OpenConnection())
+        {
+            MailsmithStore.Execute(connection, $"""
+                INSERT INTO engagement_events (send_id, campaign_id, customer_id, variant, type, occurred_at, is_machine)
+                SELECT s.send_id, s.campaign_id, s.customer_id, s.variant, 'click', {DbValues.ToDb(DateTimeOffset.UtcNow.AddSeconds(-1))}, 0
+                FROM sends s JOIN phrase_choices c ON c.send_id = s.send_id
+                WHERE s.campaign_id = '{earlier}' AND s.state = 'sent' AND c.slot = 'subject'
+                  AND c.variant_id = (SELECT c2.variant_id FROM phrase_choices c2 JOIN sends s2 ON s2.send_id = c2.send_id
+                                      WHERE s2.campaign_id = '{earlier}' AND c2.slot = 'subject'
+                                      GROUP BY c2.variant_id ORDER BY count(*), c2.variant_id LIMIT 1)
+                """, null);
+        }
+        var (id, outbox) = await SendAsync("Sent first", 9);
+        var arms = PhraseSlotArms.LoadPrior(store.Store, store.Store.GetCampaign(id)!, store.Settings.Learn);
+        Assert.Contains(arms.Counts, c => c.Key.Slot == "subject" && c.Value.Successes > 0);
+        var sends = store.Store.LoadSends(id).Where(s => s.State == SendState.Sent).ToList();
+        foreach (var customer in new[] { store.EnglishCustomer, store.ChineseCustomer })
+        {
+            var send = sends.Single(s => s.CustomerId == customer);
+            var sent = MimeKit.MimeMessage.Load(Path.Combine(outbox, id, customer + ".eml"));
+            var page = await PageAsync(id, customer);
+            Assert.Equal(sent.Subject, WebUtility.HtmlDecode(SubjectRegex().Match(page).Groups[1].Value));
+
+            // What the send path recorded for Learn (slot, variant, probability) is what the preview shows.
+            var shown = ChoiceRegex().Matches(page).ToDictionary(m => m.Groups[1].Value, m => (m.Groups[2].Value, m.Groups[3].Value));
+            using var connection = store.Store.OpenConnection();
+            using var select = connection.CreateCommand();
+            select.CommandText = "SELECT slot, variant_id, probability FROM phrase_choices WHERE send_id = $send";
+            select.Parameters.AddWithValue("$send", send.SendId);
+            using var reader = select.ExecuteReader();
+            var recorded = 0;
+            while (reader.Read())
+            {
+                recorded++;
+                var slot = reader.GetString(0);
+                var probability = reader.IsDBNull(2) ? "–" : reader.GetDouble(2).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(shown.TryGetValue(slot, out var row), $"{customer}: slot {slot} was recorded but is not shown");
+                Assert.Equal((reader.GetString(1), probability), row);
+            }
+            Assert.Equal(shown.Count, recorded);
+        }
     }
 
     [Fact]
@@ -220,6 +280,9 @@ public sealed partial class PreviewTests(PreviewStoreFixture store) : IClassFixt
 
     [GeneratedRegex("srcdoc=\"([^\"]*)\"")]
     private static partial Regex SrcdocRegex();
+
+    [GeneratedRegex("<strong data-subject>([^<]*)</strong>")]
+    private static partial Regex SubjectRegex();
 
     [GeneratedRegex("<pre data-plan>([^<]*)</pre>")]
     private static partial Regex PlanRegex();
