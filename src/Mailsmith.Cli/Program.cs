@@ -37,6 +37,7 @@ public static partial class Program
             new SendCommand(),
             new BouncesCommand(),
             new RecsCommand(),
+            new PreviewCommand(),
         };
         return root;
     }

@@ -81,6 +81,6 @@ public sealed record ComposedEmail(
     string Text,
     IReadOnlyList<string> ProductIds)
 {
-    /// <summary>Which phrase variant filled each slot and the probability of its draw (built-in writer's slots), for Learn.</summary>
+    /// <summary>Which phrase variant filled each slot and the probability of its draw (built-in writer's slots), for Learn and the preview page; empty for copy without phrase slots.</summary>
     public IReadOnlyList<PhraseChoice> Choices { get; init; } = [];
 }

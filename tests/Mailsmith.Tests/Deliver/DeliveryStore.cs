@@ -8,9 +8,12 @@ namespace Mailsmith.Tests.Deliver;
 /// <summary>A generated store imported into a fresh database in a temp folder, with settings for sending tests.</summary>
 internal static class DeliveryStore
 {
-    public static (MailsmithStore Store, MailsmithSettings Settings) Create(string directory, int customers, Dictionary<string, string?>? overrides = null, int seed = 3)
+    /// <param name="beforeImport">Edits the generated files (given their folder) before they are imported; null: none.</param>
+    public static (MailsmithStore Store, MailsmithSettings Settings) Create(
+        string directory, int customers, Dictionary<string, string?>? overrides = null, int seed = 3, Action<string>? beforeImport = null)
     {
         var data = new StoreGenerator(new GeneratorOptions { Customers = customers, Seed = seed }).Generate(Path.Combine(directory, "data"));
+        beforeImport?.Invoke(data.Directory);
         var settings = MailsmithSettings.Load(null, Path.Combine(directory, "m.db"), overrides ?? []);
         var store = MailsmithStore.Open(settings.DatabasePath);
         var files = StoreGenerator.FileStems

@@ -232,35 +232,50 @@ public sealed partial class DemoEndToEndTests(DemoFixture demo)
 [Collection("Demo")]
 public sealed class PreviewBrowserTests(DemoFixture demo)
 {
-    private const string Chromium = "/usr/bin/chromium";
-
-    private static async Task<Microsoft.Playwright.IBrowser> LaunchAsync(Microsoft.Playwright.IPlaywright playwright)
+    // The demo's sample emails (preview/<campaign>/<customer>.html), each with its recipient's locale.
+    private List<(string File, string Campaign, string Locale)> SampleEmails()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run ./scripts/install-test-deps.sh (./test.sh does)");
-        return await playwright.Chromium.LaunchAsync(new()
+        var files = Directory.GetFiles(Path.Combine(demo.Root, "preview"), "*.html", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) != "index.html")
+            .Select(f => (f, Path.GetFileName(Path.GetDirectoryName(f)!), demo.Snapshot.CustomersById[Path.GetFileNameWithoutExtension(f)].Locale))
+            .ToList();
+        // The samples must cover both scripts and several campaign types, or the checks below prove little.
+        Assert.Contains(files, f => f.Item3 == "en-US");
+        Assert.Contains(files, f => f.Item3 == "zh-CN");
+        Assert.True(files.Select(f => f.Item2).Distinct().Count() >= 4, $"{files.Count} samples from too few campaigns");
+        return files;
+    }
+
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(375)]
+    public async Task Emails_FitTheScreenWithoutSidewaysScrollingAndRenderSomething(int width)
+    {
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = width, Height = 800 } });
+        foreach (var (file, campaign, locale) in SampleEmails())
         {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+            var what = $"{campaign}/{Path.GetFileName(file)} ({locale}) at {width}px";
+            await page.GotoAsync(new Uri(file).AbsoluteUri);
+            await HeadlessChromium.AssertFitsAsync(page, what);
+            var buttons = await page.EvaluateAsync<int>("() => [...document.querySelectorAll('a')].filter(a => a.getBoundingClientRect().width > 0).length");
+            Assert.True(buttons >= 4, $"{what}: only {buttons} visible links");
+            var (_, colours) = await HeadlessChromium.ScreenshotAsync(page);
+            Assert.True(colours > 1, $"{what}: the screenshot is one flat colour");
+        }
     }
 
     [Fact]
-    public async Task Emails_FitAPhoneScreenWithoutSidewaysScrolling()
+    public async Task ChineseEmails_RenderWithACjkFontNotTofu()
     {
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 375, Height = 800 } });
-        var files = Directory.GetFiles(Path.Combine(demo.Root, "preview"), "*.html", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f) != "index.html").ToList();
-        Assert.NotEmpty(files);
-        foreach (var file in files)
+        foreach (var (file, campaign, _) in SampleEmails().Where(f => f.Locale == "zh-CN"))
         {
             await page.GotoAsync(new Uri(file).AbsoluteUri);
-            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
-            Assert.True(overflow <= 1, $"{file}: {overflow}px wider than a 375px phone");
-            var buttons = await page.EvaluateAsync<int>("() => [...document.querySelectorAll('a')].filter(a => a.getBoundingClientRect().width > 0).length");
-            Assert.True(buttons >= 4, $"{file}: only {buttons} visible links");
+            await HeadlessChromium.AssertCjkRendersAsync(page, $"{campaign}/{Path.GetFileName(file)}");
         }
     }
 
@@ -268,7 +283,7 @@ public sealed class PreviewBrowserTests(DemoFixture demo)
     public async Task Gallery_LoadsEverySampleFrame()
     {
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
         var errors = new List<string>();
         page.Console += (_, message) =>
