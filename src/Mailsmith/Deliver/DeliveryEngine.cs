@@ -18,7 +18,7 @@ public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message,
 /// <param name="Retries">Transient failures that were retried.</param>
 public sealed record DeliveryResult(
     int Sent, int Bounced, int Failed, int Deferred, IReadOnlyDictionary<string, int> HeldBack, int Retries,
-    string? PausedBecause, double Seconds, long ConnectionsOpened);
+    string? PausedBecause, double Seconds, long ConnectionsOpened, long BytesSent = 0);
 
 /// <summary>
 /// The sending half of the outbox: a bounded queue of rendered messages → <c>concurrency</c> workers → the
@@ -41,6 +41,9 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>When set, the CPU time of outbox commits is added to it. Default null.</summary>
+    public SendCosts? Costs { get; init; }
+
     /// <summary>Delivers every item <paramref name="items"/> yields until it completes, the campaign pauses or <paramref name="cancellationToken"/> fires.</summary>
     /// <param name="stopProducing">Cancelled when the campaign pauses, so the producer stops rendering.</param>
     public async Task<DeliveryResult> RunAsync(
@@ -48,7 +51,7 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
         IProgress<int>? sentProgress = null, CancellationToken cancellationToken = default)
     {
         var started = _time.GetTimestamp();
-        await using var writer = new OutboxWriter(store, _time);
+        await using var writer = new OutboxWriter(store, _time, Costs);
         var errors = new ErrorWindow(options.PauseWindow, options.PauseErrorRate);
         var held = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         int sent = 0, bounced = 0, failed = 0, deferred = 0, retries = 0;
@@ -196,11 +199,13 @@ internal sealed class OutboxWriter : IAsyncDisposable
     private readonly Channel<(OutboxChange[] Changes, TaskCompletionSource<IReadOnlyList<long>>? Done)> _queue =
         Channel.CreateUnbounded<(OutboxChange[], TaskCompletionSource<IReadOnlyList<long>>?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private readonly SendCosts? _costs;
 
-    public OutboxWriter(MailsmithStore store, TimeProvider time)
+    public OutboxWriter(MailsmithStore store, TimeProvider time, SendCosts? costs = null)
     {
         _store = store;
         _time = time;
+        _costs = costs;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -236,6 +241,7 @@ internal sealed class OutboxWriter : IAsyncDisposable
             }
             try
             {
+                using var cost = _costs?.Measure(SendStage.Outbox);
                 var refused = changes.Count == 0 ? [] : _store.ApplyOutboxChanges(changes, _time.GetUtcNow());
                 foreach (var (mine, done) in batch)
                 {

@@ -47,6 +47,9 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
     }
 
+    /// <summary>When set, the CPU time of DKIM signing is added to it. Default null.</summary>
+    public SendCosts? Costs { get; init; }
+
     /// <summary>Connections opened so far (a long-lived pool opens few).</summary>
     public long ConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
 
@@ -57,7 +60,11 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     /// <exception cref="AuthenticationException">The relay refused the credentials.</exception>
     public async Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
     {
-        _dkim?.Sign(message);
+        if (_dkim is not null)
+        {
+            using var cost = Costs?.Measure(SendStage.Dkim);
+            _dkim.Sign(message);
+        }
         await _slots.WaitAsync(cancellationToken);
         Connection? connection = null;
         try
