@@ -8,7 +8,14 @@ using Polly.Retry;
 namespace Mailsmith.Deliver;
 
 /// <summary>One message ready to go (<paramref name="Message"/>), or an outcome decided before sending (held back).</summary>
-public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message, OutboxChange? HeldBack = null);
+public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message, OutboxChange? HeldBack = null)
+{
+    /// <summary>The message's size when written (a <see cref="PreparedMessage"/>); 0 when unknown. Default 0.</summary>
+    public int Bytes { get; init; }
+
+    /// <summary>The envelope sender; when set, <see cref="Email"/> is given as the envelope recipient (a <see cref="PreparedMessage"/> needs both). Default null.</summary>
+    public string? EnvelopeFrom { get; init; }
+}
 
 /// <summary>What one delivery run did.</summary>
 /// <param name="Bounced">Refused permanently for the recipient (5xx): the message failed and the address is suppressed.</param>
@@ -55,6 +62,7 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
         var errors = new ErrorWindow(options.PauseWindow, options.PauseErrorRate);
         var held = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         int sent = 0, bounced = 0, failed = 0, deferred = 0, retries = 0;
+        long bytesSent = 0;
         string? pausedBecause = null;
         using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -100,10 +108,15 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
                 try
                 {
                     await retry.ExecuteAsync(
-                        async ct => await sender.SendAsync(item.Message, new OutboxAddress(campaignId, item.Send.CustomerId), ct),
+                        async ct => await sender.SendAsync(item.Message, new OutboxAddress(campaignId, item.Send.CustomerId)
+                        {
+                            EnvelopeFrom = item.EnvelopeFrom,
+                            EnvelopeTo = item.EnvelopeFrom is null ? null : item.Email,
+                        }, ct),
                         pause.Token);
                     pending = new OutboxChange(item.Send.SendId, SendState.Sent);
                     Interlocked.Increment(ref sent);
+                    Interlocked.Add(ref bytesSent, item.Bytes);
                     sentProgress?.Report(1);
                     errors.Record(false);
                 }
@@ -152,7 +165,7 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
         await writer.FlushAsync();
         cancellationToken.ThrowIfCancellationRequested();
         return new DeliveryResult(sent, bounced, failed, deferred, new SortedDictionary<string, int>(held, StringComparer.Ordinal),
-            retries, pausedBecause, _time.GetElapsedTime(started).TotalSeconds, (sender as SmtpSender)?.ConnectionsOpened ?? 0);
+            retries, pausedBecause, _time.GetElapsedTime(started).TotalSeconds, (sender as SmtpSender)?.ConnectionsOpened ?? 0, Interlocked.Read(ref bytesSent));
     }
 
     private static string Describe(Exception e) => e switch
@@ -230,6 +243,7 @@ internal sealed class OutboxWriter : IAsyncDisposable
     {
         var batch = new List<(OutboxChange[] Changes, TaskCompletionSource<IReadOnlyList<long>>? Done)>();
         var changes = new List<OutboxChange>();
+        MailsmithStore.OutboxSession? session = null;
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -242,7 +256,7 @@ internal sealed class OutboxWriter : IAsyncDisposable
             try
             {
                 using var cost = _costs?.Measure(SendStage.Outbox);
-                var refused = changes.Count == 0 ? [] : _store.ApplyOutboxChanges(changes, _time.GetUtcNow());
+                var refused = changes.Count == 0 ? [] : (session ??= _store.OpenOutboxSession()).Apply(changes, _time.GetUtcNow());
                 foreach (var (mine, done) in batch)
                 {
                     done?.TrySetResult(refused.Count == 0 ? [] : mine.Where(c => c.State == SendState.Sending && refused.Contains(c.SendId)).Select(c => c.SendId).ToList());
@@ -250,12 +264,16 @@ internal sealed class OutboxWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // A failed commit may leave the connection in a bad state: the next batch opens a new one.
+                session?.Dispose();
+                session = null;
                 foreach (var (_, done) in batch)
                 {
                     done?.TrySetException(e);
                 }
             }
         }
+        session?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

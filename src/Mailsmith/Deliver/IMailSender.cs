@@ -10,4 +10,11 @@ public interface IMailSender
 }
 
 /// <summary>Identifies a message in the outbox: the campaign folder and the file name.</summary>
-public sealed record OutboxAddress(string CampaignId, string CustomerId);
+public sealed record OutboxAddress(string CampaignId, string CustomerId)
+{
+    /// <summary>The SMTP envelope's sender (MAIL FROM); null: the message's Sender or From. Default null.</summary>
+    public string? EnvelopeFrom { get; init; }
+
+    /// <summary>The SMTP envelope's recipient (RCPT TO); null: the message's To, Cc and Bcc. Needed for a <see cref="PreparedMessage"/>. Default null.</summary>
+    public string? EnvelopeTo { get; init; }
+}

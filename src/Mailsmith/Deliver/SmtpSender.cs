@@ -74,7 +74,16 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
                 await _rate.WaitAsync(cancellationToken);
             }
             connection = _idle.TryTake(out var idle) && idle.Client.IsConnected ? idle : await ConnectAsync(cancellationToken);
-            await connection.Client.SendAsync(message, cancellationToken);
+            if (address.EnvelopeTo is { } to)
+            {
+                // A prepared message has no From or To that MimeKit knows of: the envelope is given.
+                var from = address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(address));
+                await connection.Client.SendAsync(message, MailboxAddress.Parse(from), [MailboxAddress.Parse(to)], cancellationToken);
+            }
+            else
+            {
+                await connection.Client.SendAsync(message, cancellationToken);
+            }
             connection.Sent++;
             if (connection.Sent >= _options.MessagesPerConnection && _options.MessagesPerConnection > 0)
             {

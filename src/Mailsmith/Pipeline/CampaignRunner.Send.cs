@@ -214,9 +214,10 @@ public sealed partial class CampaignRunner
                             {
                                 using var mimeCost = run.Costs?.Measure(SendStage.Mime);
                                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
-                                var message = mime.Build(email, customer, new MessageEnvelope(
+                                // Written to its final bytes here, on every core, so a connection only copies it out.
+                                var bytes = mime.Write(email, customer, new MessageEnvelope(
                                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
-                                item = new DeliveryItem(send, customer.Email, message);
+                                item = new DeliveryItem(send, customer.Email, PreparedMessage.FromBytes(bytes)) { Bytes = bytes.Length, EnvelopeFrom = _settings.Sender.FromAddress };
                             }
                         }
                     }

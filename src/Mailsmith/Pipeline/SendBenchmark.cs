@@ -181,10 +181,14 @@ public static class SendBenchmark
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var sinkBefore = sink.CpuSeconds();
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var gcBefore = GC.CollectionCount(0);
         var result = await new CampaignRunner(store, settings).SendAsync(campaignId, context, sender, run, null, cancellationToken);
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var sinkCpu = sink.CpuSeconds() - sinkBefore;
+        var pause = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds;
+        var collections = GC.CollectionCount(0) - gcBefore;
         var d = result.Delivery;
         if (d.Sent == 0 || d.Failed + d.Bounced + d.Deferred > 0)
         {
@@ -193,6 +197,9 @@ public static class SendBenchmark
         var perMessage = 1000.0 / d.Sent;
         var stages = costs.Snapshot().ToDictionary(s => s.Key.ToString().ToLowerInvariant(), s => Math.Round(s.Value * perMessage, 3), StringComparer.Ordinal);
         stages["other"] = Math.Round((cpu - costs.Snapshot().Values.Sum()) * perMessage, 3);
+        // Not CPU: the time threads stood still for the collector (server GC collects on its own threads, so its work is in "other").
+        stages["gc_pause"] = Math.Round(pause * perMessage, 3);
+        stages["gc_count"] = collections;
         return (new SendBenchmarkRun(d.Sent, Math.Round(d.Seconds, 3), Math.Round(d.Sent / d.Seconds), Math.Round(cpu * perMessage, 3),
             Math.Round(sinkCpu * perMessage, 3), stages, d.ConnectionsOpened), d.BytesSent);
     }
