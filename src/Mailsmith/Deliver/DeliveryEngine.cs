@@ -10,10 +10,10 @@ namespace Mailsmith.Deliver;
 /// <summary>One message ready to go (<paramref name="Message"/>), or an outcome decided before sending (held back).</summary>
 public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message, OutboxChange? HeldBack = null)
 {
-    /// <summary>The message's size when written (a <see cref="PreparedMessage"/>); 0 when unknown. Default 0.</summary>
-    public int Bytes { get; init; }
+    /// <summary>The message written to its bytes (<see cref="MimeBuilder.Write"/>), sent instead of <see cref="Message"/>. Default null.</summary>
+    public byte[]? Written { get; init; }
 
-    /// <summary>The envelope sender; when set, <see cref="Email"/> is given as the envelope recipient (a <see cref="PreparedMessage"/> needs both). Default null.</summary>
+    /// <summary>The envelope sender; when set, <see cref="Email"/> is given as the envelope recipient (a written message needs both). Default null.</summary>
     public string? EnvelopeFrom { get; init; }
 }
 
@@ -86,9 +86,8 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
             OutboxChange? pending = null;
             await foreach (var item in items.ReadAllAsync(CancellationToken.None))
             {
-                if (item.Message is null)
+                if (item.HeldBack is { } change)
                 {
-                    var change = item.HeldBack!;
                     held.AddOrUpdate(change.Reason ?? change.State, 1, (_, n) => n + 1);
                     writer.Post(change);
                     continue;
@@ -108,15 +107,15 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
                 try
                 {
                     await retry.ExecuteAsync(
-                        async ct => await sender.SendAsync(item.Message, new OutboxAddress(campaignId, item.Send.CustomerId)
+                        async ct =>
                         {
-                            EnvelopeFrom = item.EnvelopeFrom,
-                            EnvelopeTo = item.EnvelopeFrom is null ? null : item.Email,
-                        }, ct),
+                            var address = new OutboxAddress(campaignId, item.Send.CustomerId) { EnvelopeFrom = item.EnvelopeFrom, EnvelopeTo = item.EnvelopeFrom is null ? null : item.Email };
+                            await (item.Written is { } written ? sender.SendAsync(written, address, ct) : sender.SendAsync(item.Message!, address, ct));
+                        },
                         pause.Token);
                     pending = new OutboxChange(item.Send.SendId, SendState.Sent);
                     Interlocked.Increment(ref sent);
-                    Interlocked.Add(ref bytesSent, item.Bytes);
+                    Interlocked.Add(ref bytesSent, item.Written?.Length ?? 0);
                     sentProgress?.Report(1);
                     errors.Record(false);
                 }

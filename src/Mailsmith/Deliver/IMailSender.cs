@@ -7,6 +7,13 @@ public interface IMailSender
 {
     /// <summary>Delivers one message. Throws on failure; the outbox records the state.</summary>
     Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default);
+
+    /// <summary>Delivers one message already written to its bytes (<see cref="MimeBuilder.Write"/>); by default parsed and sent as a <see cref="MimeMessage"/>.</summary>
+    async Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default)
+    {
+        using var stream = new MemoryStream(message, writable: false);
+        await SendAsync(await MimeMessage.LoadAsync(stream, cancellationToken), address, cancellationToken);
+    }
 }
 
 /// <summary>Identifies a message in the outbox: the campaign folder and the file name.</summary>

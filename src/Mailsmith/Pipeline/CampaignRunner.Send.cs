@@ -217,7 +217,7 @@ public sealed partial class CampaignRunner
                                 // Written to its final bytes here, on every core, so a connection only copies it out.
                                 var bytes = mime.Write(email, customer, new MessageEnvelope(
                                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
-                                item = new DeliveryItem(send, customer.Email, PreparedMessage.FromBytes(bytes)) { Bytes = bytes.Length, EnvelopeFrom = _settings.Sender.FromAddress };
+                                item = new DeliveryItem(send, customer.Email, null) { Written = bytes, EnvelopeFrom = _settings.Sender.FromAddress };
                             }
                         }
                     }
