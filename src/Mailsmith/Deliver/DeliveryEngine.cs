@@ -8,7 +8,14 @@ using Polly.Retry;
 namespace Mailsmith.Deliver;
 
 /// <summary>One message ready to go (<paramref name="Message"/>), or an outcome decided before sending (held back).</summary>
-public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message, OutboxChange? HeldBack = null);
+public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message, OutboxChange? HeldBack = null)
+{
+    /// <summary>The message written to its bytes (<see cref="MimeBuilder.Write"/>), sent instead of <see cref="Message"/>. Default null.</summary>
+    public byte[]? Written { get; init; }
+
+    /// <summary>The envelope sender; when set, <see cref="Email"/> is given as the envelope recipient (a written message needs both). Default null.</summary>
+    public string? EnvelopeFrom { get; init; }
+}
 
 /// <summary>What one delivery run did.</summary>
 /// <param name="Bounced">Refused permanently for the recipient (5xx): the message failed and the address is suppressed.</param>
@@ -18,7 +25,7 @@ public sealed record DeliveryItem(Send Send, string Email, MimeMessage? Message,
 /// <param name="Retries">Transient failures that were retried.</param>
 public sealed record DeliveryResult(
     int Sent, int Bounced, int Failed, int Deferred, IReadOnlyDictionary<string, int> HeldBack, int Retries,
-    string? PausedBecause, double Seconds, long ConnectionsOpened);
+    string? PausedBecause, double Seconds, long ConnectionsOpened, long BytesSent = 0);
 
 /// <summary>
 /// The sending half of the outbox: a bounded queue of rendered messages → <c>concurrency</c> workers → the
@@ -41,6 +48,9 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
+    /// <summary>When set, the CPU time of outbox commits is added to it. Default null.</summary>
+    public SendCosts? Costs { get; init; }
+
     /// <summary>Delivers every item <paramref name="items"/> yields until it completes, the campaign pauses or <paramref name="cancellationToken"/> fires.</summary>
     /// <param name="stopProducing">Cancelled when the campaign pauses, so the producer stops rendering.</param>
     public async Task<DeliveryResult> RunAsync(
@@ -48,10 +58,11 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
         IProgress<int>? sentProgress = null, CancellationToken cancellationToken = default)
     {
         var started = _time.GetTimestamp();
-        await using var writer = new OutboxWriter(store, _time);
+        await using var writer = new OutboxWriter(store, _time, Costs);
         var errors = new ErrorWindow(options.PauseWindow, options.PauseErrorRate);
         var held = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         int sent = 0, bounced = 0, failed = 0, deferred = 0, retries = 0;
+        long bytesSent = 0;
         string? pausedBecause = null;
         using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
@@ -75,9 +86,8 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
             OutboxChange? pending = null;
             await foreach (var item in items.ReadAllAsync(CancellationToken.None))
             {
-                if (item.Message is null)
+                if (item.HeldBack is { } change)
                 {
-                    var change = item.HeldBack!;
                     held.AddOrUpdate(change.Reason ?? change.State, 1, (_, n) => n + 1);
                     writer.Post(change);
                     continue;
@@ -97,10 +107,15 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
                 try
                 {
                     await retry.ExecuteAsync(
-                        async ct => await sender.SendAsync(item.Message, new OutboxAddress(campaignId, item.Send.CustomerId), ct),
+                        async ct =>
+                        {
+                            var address = new OutboxAddress(campaignId, item.Send.CustomerId) { EnvelopeFrom = item.EnvelopeFrom, EnvelopeTo = item.EnvelopeFrom is null ? null : item.Email };
+                            await (item.Written is { } written ? sender.SendAsync(written, address, ct) : sender.SendAsync(item.Message!, address, ct));
+                        },
                         pause.Token);
                     pending = new OutboxChange(item.Send.SendId, SendState.Sent);
                     Interlocked.Increment(ref sent);
+                    Interlocked.Add(ref bytesSent, item.Written?.Length ?? 0);
                     sentProgress?.Report(1);
                     errors.Record(false);
                 }
@@ -149,7 +164,7 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
         await writer.FlushAsync();
         cancellationToken.ThrowIfCancellationRequested();
         return new DeliveryResult(sent, bounced, failed, deferred, new SortedDictionary<string, int>(held, StringComparer.Ordinal),
-            retries, pausedBecause, _time.GetElapsedTime(started).TotalSeconds, (sender as SmtpSender)?.ConnectionsOpened ?? 0);
+            retries, pausedBecause, _time.GetElapsedTime(started).TotalSeconds, (sender as SmtpSender)?.ConnectionsOpened ?? 0, Interlocked.Read(ref bytesSent));
     }
 
     private static string Describe(Exception e) => e switch
@@ -196,11 +211,13 @@ internal sealed class OutboxWriter : IAsyncDisposable
     private readonly Channel<(OutboxChange[] Changes, TaskCompletionSource<IReadOnlyList<long>>? Done)> _queue =
         Channel.CreateUnbounded<(OutboxChange[], TaskCompletionSource<IReadOnlyList<long>>?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
+    private readonly SendCosts? _costs;
 
-    public OutboxWriter(MailsmithStore store, TimeProvider time)
+    public OutboxWriter(MailsmithStore store, TimeProvider time, SendCosts? costs = null)
     {
         _store = store;
         _time = time;
+        _costs = costs;
         _loop = Task.Run(LoopAsync);
     }
 
@@ -225,6 +242,7 @@ internal sealed class OutboxWriter : IAsyncDisposable
     {
         var batch = new List<(OutboxChange[] Changes, TaskCompletionSource<IReadOnlyList<long>>? Done)>();
         var changes = new List<OutboxChange>();
+        MailsmithStore.OutboxSession? session = null;
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -236,7 +254,8 @@ internal sealed class OutboxWriter : IAsyncDisposable
             }
             try
             {
-                var refused = changes.Count == 0 ? [] : _store.ApplyOutboxChanges(changes, _time.GetUtcNow());
+                using var cost = _costs?.Measure(SendStage.Outbox);
+                var refused = changes.Count == 0 ? [] : (session ??= _store.OpenOutboxSession()).Apply(changes, _time.GetUtcNow());
                 foreach (var (mine, done) in batch)
                 {
                     done?.TrySetResult(refused.Count == 0 ? [] : mine.Where(c => c.State == SendState.Sending && refused.Contains(c.SendId)).Select(c => c.SendId).ToList());
@@ -244,12 +263,16 @@ internal sealed class OutboxWriter : IAsyncDisposable
             }
             catch (Exception e)
             {
+                // A failed commit may leave the connection in a bad state: the next batch opens a new one.
+                session?.Dispose();
+                session = null;
                 foreach (var (_, done) in batch)
                 {
                     done?.TrySetException(e);
                 }
             }
         }
+        session?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

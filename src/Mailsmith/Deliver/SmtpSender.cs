@@ -47,6 +47,9 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
     }
 
+    /// <summary>When set, the CPU time of DKIM signing is added to it. Default null.</summary>
+    public SendCosts? Costs { get; init; }
+
     /// <summary>Connections opened so far (a long-lived pool opens few).</summary>
     public long ConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
 
@@ -55,9 +58,18 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
 
     /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
     /// <exception cref="AuthenticationException">The relay refused the credentials.</exception>
-    public async Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
+    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default) =>
+        SendAsync(_ => message, address, cancellationToken);
+
+    /// <summary>Sends a message written by <see cref="MimeBuilder.Write"/> through the connection's <see cref="PreparedMessage"/>; <paramref name="address"/> must give the envelope.</summary>
+    /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
+    public Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default) =>
+        address.EnvelopeTo is null
+            ? throw new ArgumentException("a prepared message needs the envelope (EnvelopeFrom, EnvelopeTo)", nameof(address))
+            : SendAsync(connection => connection.Wrapper.Load(message).Message, address, cancellationToken);
+
+    private async Task SendAsync(Func<Connection, MimeMessage> load, OutboxAddress address, CancellationToken cancellationToken)
     {
-        _dkim?.Sign(message);
         await _slots.WaitAsync(cancellationToken);
         Connection? connection = null;
         try
@@ -67,7 +79,22 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
                 await _rate.WaitAsync(cancellationToken);
             }
             connection = _idle.TryTake(out var idle) && idle.Client.IsConnected ? idle : await ConnectAsync(cancellationToken);
-            await connection.Client.SendAsync(message, cancellationToken);
+            var message = load(connection);
+            if (_dkim is not null)
+            {
+                using var cost = Costs?.Measure(SendStage.Dkim);
+                _dkim.Sign(message);
+            }
+            if (address.EnvelopeTo is { } to)
+            {
+                // A prepared message has no From or To that MimeKit knows of: the envelope is given.
+                var from = address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(address));
+                await connection.Client.SendAsync(message, MailboxAddress.Parse(from), [MailboxAddress.Parse(to)], cancellationToken);
+            }
+            else
+            {
+                await connection.Client.SendAsync(message, cancellationToken);
+            }
             connection.Sent++;
             if (connection.Sent >= _options.MessagesPerConnection && _options.MessagesPerConnection > 0)
             {
@@ -168,6 +195,9 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     {
         public SmtpClient Client { get; } = client;
         public int Sent { get; set; }
+
+        // Loaded with each prepared message this connection sends (one at a time).
+        public PreparedMessage Wrapper { get; } = new();
     }
 }
 

@@ -21,6 +21,9 @@ public sealed record SendRunOptions
 
     /// <summary>Send a campaign that paused itself (after an error rate) again.</summary>
     public bool Resume { get; init; }
+
+    /// <summary>When set, the CPU time of each stage is added to it (<c>mailsmith bench send</c>). Default null.</summary>
+    public SendCosts? Costs { get; init; }
 }
 
 /// <summary>What one <c>send</c> did.</summary>
@@ -72,6 +75,7 @@ public sealed partial class CampaignRunner
         using var renew = new Timer(_ => _store.TryTakeSendLease(campaign.CampaignId, _time.GetUtcNow(), _time.GetUtcNow().AddMinutes(2)), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         try
         {
+            var planCost = run.Costs?.Measure(SendStage.Plan);
             var sends = Plan(campaign, context, audience, facts, new VariantAssigner(campaign), mime, Excluded);
             var window = _store.EnsureSendWindow(campaign.CampaignId, now, now.AddHours(delivery.WindowHours), now);
             var scheduled = _store.LoadUnscheduledSends(campaign.CampaignId).Select(s =>
@@ -82,6 +86,7 @@ public sealed partial class CampaignRunner
             }).ToList();
             _store.ApplyOutboxChanges(scheduled, now);
             _store.SetCampaignStatus(campaign.CampaignId, CampaignStatus.Sending, now);
+            planCost?.Dispose();
 
             var queue = Channel.CreateBounded<DeliveryItem>(new BoundedChannelOptions(Math.Max(16, run.Concurrency * 8)) { SingleWriter = false });
             using var stopProducing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,7 +100,7 @@ public sealed partial class CampaignRunner
                     progress.Report(new PipelineProgress("send", campaign.CampaignId, sent, 0));
                 }
             });
-            var engine = new DeliveryEngine(_store, delivery, run.Concurrency, _time);
+            var engine = new DeliveryEngine(_store, delivery, run.Concurrency, _time) { Costs = run.Costs };
             var result = await engine.RunAsync(campaign.CampaignId, queue.Reader, sender, stopProducing, reporter, cancellationToken);
             try
             {
@@ -138,9 +143,11 @@ public sealed partial class CampaignRunner
             while (true)
             {
                 var now = _time.GetUtcNow();
+                var pageCost = run.Costs?.Measure(SendStage.Page);
                 var page = _store.LoadDueSends(campaign.CampaignId, now, run.IgnoreSchedule, after, Math.Max(1, _settings.Campaigns.BatchSize));
                 if (page.Count == 0)
                 {
+                    pageCost?.Dispose();
                     break;
                 }
                 after = page[^1].SendId;
@@ -148,6 +155,7 @@ public sealed partial class CampaignRunner
                 var suppressed = _store.LoadSuppressedEmails();
                 var preferences = _store.LoadPreferences();
                 var recent = _store.LoadRecentSends(campaign.CampaignId, now.AddDays(-_settings.Delivery.FrequencyDays));
+                pageCost?.Dispose();
                 var chosen = new System.Collections.Concurrent.ConcurrentBag<PhraseChoiceRecord>();
                 await Parallel.ForEachAsync(page, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (send, ct) =>
                 {
@@ -175,7 +183,9 @@ public sealed partial class CampaignRunner
                     }
                     else
                     {
+                        var recommendCost = run.Costs?.Measure(SendStage.Recommend);
                         var picks = context.Recommendations.For(campaign.Type, customer, profile, count);
+                        recommendCost?.Dispose();
                         if (picks.Count < _settings.Compose.MinProducts)
                         {
                             item = Held(SendState.Suppressed, "not_enough_products");
@@ -185,6 +195,7 @@ public sealed partial class CampaignRunner
                             var blocks = picks.Select(r => new ProductBlock(snapshot.ProductsById[r.ProductId], r)).ToList();
                             ComposedEmail? email = null;
                             item = default!;
+                            var composeCost = run.Costs?.Measure(SendStage.Compose);
                             try
                             {
                                 email = ComposeMessage(campaign, send, customer, profile, blocks, tracking, composer, context.AsOf, slotArms);
@@ -198,12 +209,15 @@ public sealed partial class CampaignRunner
                                 // Never sent as is: held back with the checks that failed.
                                 item = Held(SendState.Suppressed, CopyFailedReason(e));
                             }
+                            composeCost?.Dispose();
                             if (email is not null)
                             {
+                                using var mimeCost = run.Costs?.Measure(SendStage.Mime);
                                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
-                                var message = mime.Build(email, customer, new MessageEnvelope(
+                                // Written to its final bytes here, on every core, so a connection only copies it out.
+                                var bytes = mime.Write(email, customer, new MessageEnvelope(
                                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
-                                item = new DeliveryItem(send, customer.Email, message);
+                                item = new DeliveryItem(send, customer.Email, null) { Written = bytes, EnvelopeFrom = _settings.Sender.FromAddress };
                             }
                         }
                     }

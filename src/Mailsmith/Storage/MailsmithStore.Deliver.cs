@@ -54,47 +54,90 @@ public sealed partial class MailsmithStore
     /// <returns>The ids of claims that did not take (the message was no longer planned, deferred or in flight).</returns>
     public IReadOnlyList<long> ApplyOutboxChanges(IReadOnlyList<OutboxChange> changes, DateTimeOffset now)
     {
-        using var connection = OpenConnection();
-        using var transaction = connection.BeginTransaction(deferred: false);
-        using var claim = Command(connection, "deliver-claim", transaction);
-        using var sent = Command(connection, "deliver-mark-sent", transaction);
-        using var outcome = Command(connection, "deliver-mark-outcome", transaction);
-        var claimId = claim.Parameters.Add("$send_id", SqliteType.Integer);
-        claim.Parameters.AddWithValue("$at", DbValues.ToDb(now));
-        var sentId = sent.Parameters.Add("$send_id", SqliteType.Integer);
-        sent.Parameters.AddWithValue("$at", DbValues.ToDb(now));
-        var outcomeId = outcome.Parameters.Add("$send_id", SqliteType.Integer);
-        var state = outcome.Parameters.Add("$state", SqliteType.Text);
-        var reason = outcome.Parameters.Add("$reason", SqliteType.Text);
-        var scheduled = outcome.Parameters.Add("$scheduled_for", SqliteType.Integer);
-        outcome.Parameters.AddWithValue("$at", DbValues.ToDb(now));
-        var refused = new List<long>();
-        foreach (var change in changes)
+        using var session = OpenOutboxSession();
+        return session.Apply(changes, now);
+    }
+
+    /// <summary>A connection with the outbox statements prepared once, for a writer that commits many transactions.</summary>
+    public OutboxSession OpenOutboxSession() => new(this);
+
+    /// <summary>
+    /// One connection and the outbox's three statements, prepared once and reused by every transaction: the send path's
+    /// group commit runs a transaction every few messages, and opening a connection with its pragmas and preparing
+    /// the statements each time cost more than the updates (<c>mailsmith bench send</c>, docs/benchmarks.md).
+    /// </summary>
+    /// <remarks>Not thread-safe: one writer loop owns it.</remarks>
+    public sealed class OutboxSession : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _claim;
+        private readonly SqliteCommand _sent;
+        private readonly SqliteCommand _outcome;
+
+        internal OutboxSession(MailsmithStore store)
         {
-            switch (change.State)
-            {
-                case SendState.Sending:
-                    claimId.Value = change.SendId;
-                    if (claim.ExecuteNonQuery() == 0)
-                    {
-                        refused.Add(change.SendId);
-                    }
-                    break;
-                case SendState.Sent:
-                    sentId.Value = change.SendId;
-                    sent.ExecuteNonQuery();
-                    break;
-                default:
-                    outcomeId.Value = change.SendId;
-                    state.Value = change.State;
-                    reason.Value = DbValues.ToDb(change.Reason);
-                    scheduled.Value = DbValues.ToDb(change.ScheduledFor);
-                    outcome.ExecuteNonQuery();
-                    break;
-            }
+            _connection = store.OpenConnection();
+            _claim = store.Command(_connection, "deliver-claim");
+            _sent = store.Command(_connection, "deliver-mark-sent");
+            _outcome = store.Command(_connection, "deliver-mark-outcome");
+            _claim.Parameters.Add("$send_id", SqliteType.Integer);
+            _claim.Parameters.Add("$at", SqliteType.Integer);
+            _sent.Parameters.Add("$send_id", SqliteType.Integer);
+            _sent.Parameters.Add("$at", SqliteType.Integer);
+            _outcome.Parameters.Add("$send_id", SqliteType.Integer);
+            _outcome.Parameters.Add("$state", SqliteType.Text);
+            _outcome.Parameters.Add("$reason", SqliteType.Text);
+            _outcome.Parameters.Add("$scheduled_for", SqliteType.Integer);
+            _outcome.Parameters.Add("$at", SqliteType.Integer);
         }
-        transaction.Commit();
-        return refused;
+
+        /// <summary>Commits <paramref name="changes"/> in one transaction.</summary>
+        /// <returns>The ids of claims that did not take.</returns>
+        public IReadOnlyList<long> Apply(IReadOnlyList<OutboxChange> changes, DateTimeOffset now)
+        {
+            using var transaction = _connection.BeginTransaction(deferred: false);
+            _claim.Transaction = _sent.Transaction = _outcome.Transaction = transaction;
+            var at = DbValues.ToDb(now);
+            _claim.Parameters["$at"].Value = at;
+            _sent.Parameters["$at"].Value = at;
+            _outcome.Parameters["$at"].Value = at;
+            var refused = new List<long>();
+            foreach (var change in changes)
+            {
+                switch (change.State)
+                {
+                    case SendState.Sending:
+                        _claim.Parameters["$send_id"].Value = change.SendId;
+                        if (_claim.ExecuteNonQuery() == 0)
+                        {
+                            refused.Add(change.SendId);
+                        }
+                        break;
+                    case SendState.Sent:
+                        _sent.Parameters["$send_id"].Value = change.SendId;
+                        _sent.ExecuteNonQuery();
+                        break;
+                    default:
+                        _outcome.Parameters["$send_id"].Value = change.SendId;
+                        _outcome.Parameters["$state"].Value = change.State;
+                        _outcome.Parameters["$reason"].Value = DbValues.ToDb(change.Reason);
+                        _outcome.Parameters["$scheduled_for"].Value = DbValues.ToDb(change.ScheduledFor);
+                        _outcome.ExecuteNonQuery();
+                        break;
+                }
+            }
+            transaction.Commit();
+            _claim.Transaction = _sent.Transaction = _outcome.Transaction = null;
+            return refused;
+        }
+
+        public void Dispose()
+        {
+            _claim.Dispose();
+            _sent.Dispose();
+            _outcome.Dispose();
+            _connection.Dispose();
+        }
     }
 
     /// <summary>When each customer was sent a message by another campaign since <paramref name="since"/> (the frequency cap).</summary>

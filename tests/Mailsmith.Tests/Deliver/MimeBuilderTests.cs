@@ -61,6 +61,60 @@ public sealed class MimeBuilderTests
         Assert.Equal("cmp-0001:recommendations:mailsmith", message.Headers["Feedback-ID"]);
     }
 
+    public static TheoryData<string, string, string> WrittenCases => new()
+    {
+        // CJK: base64 parts, RFC 2047 subject and display name.
+        { "zh-CN", "王小明，您的专属推荐到了", "<p>您好</p>\n<p>第二行</p>" },
+        // Mostly ASCII: quoted-printable with a long line (soft breaks), "=" signs, a trailing space, a line starting
+        // with a dot (MailKit dot-stuffs it) and a few accented letters.
+        { "fr-FR", "Vos recommandations, Zoé", "<p style=\"margin:0\">" + string.Concat(Enumerable.Repeat("a=b ", 40)) + "</p> \n.point\ncafé crème\r\nfin" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WrittenCases))]
+    public void Write_ParsesBackToTheMessageBuildMakes(string locale, string subject, string html)
+    {
+        var customer = Chinese with { Locale = locale, FirstName = locale == "zh-CN" ? "小明" : "Zoé", LastName = locale == "zh-CN" ? "王" : "Dupont \"Jr\"" };
+        var email = Email with { Locale = locale, Subject = subject, Html = html, Text = html.Replace("<p>", "", StringComparison.Ordinal) };
+        var builder = new MimeBuilder(new SenderOptions { FromName = "好物商店, Inc.", ReplyTo = "care@shop.example" });
+        var built = RoundTrip(builder.Build(email, customer, Envelope));
+        var bytes = builder.Write(email, customer, Envelope);
+        var text = System.Text.Encoding.ASCII.GetString(bytes);
+        Assert.All(text.Split("\r\n"), line => Assert.True(line.Length <= 998 && !line.Contains('\n', StringComparison.Ordinal), line));
+        Assert.DoesNotContain("\r\n\r\n\r\n", text, StringComparison.Ordinal);
+        using var stream = new MemoryStream(bytes);
+        var written = MimeMessage.Load(stream);
+
+        Assert.Equal(built.Subject, written.Subject);
+        Assert.Equal(built.From.ToString(), written.From.ToString());
+        Assert.Equal(built.ReplyTo.ToString(), written.ReplyTo.ToString());
+        Assert.Equal(built.To.Mailboxes.Single().Name, written.To.Mailboxes.Single().Name);
+        Assert.Equal(built.To.Mailboxes.Single().Address, written.To.Mailboxes.Single().Address);
+        Assert.Equal(built.MessageId, written.MessageId);
+        Assert.Equal(built.Date, written.Date);
+        foreach (var name in new[] { "List-Unsubscribe-Post", "Feedback-ID", "X-Mailsmith-Message", "Content-Language" })
+        {
+            Assert.Equal(built.Headers[name], written.Headers[name]);
+        }
+        Assert.Equal(built.Headers["List-Unsubscribe"]!.Replace(" ", "", StringComparison.Ordinal), written.Headers["List-Unsubscribe"]!.Replace(" ", "", StringComparison.Ordinal));
+        var a = Assert.IsType<MultipartAlternative>(built.Body);
+        var b = Assert.IsType<MultipartAlternative>(written.Body);
+        Assert.Equal(a.Count, b.Count);
+        for (var i = 0; i < a.Count; i++)
+        {
+            var (x, y) = ((TextPart)a[i], (TextPart)b[i]);
+            Assert.Equal(x.ContentType.MimeType, y.ContentType.MimeType);
+            Assert.Equal(x.ContentTransferEncoding, y.ContentTransferEncoding);
+            Assert.Equal(x.Text.ReplaceLineEndings("\n"), y.Text.ReplaceLineEndings("\n"));
+        }
+        // The wrapper MailKit is given writes exactly these bytes (MailKit writes with CRLF line ends).
+        using var again = new MemoryStream();
+        var crlf = FormatOptions.Default.Clone();
+        crlf.NewLineFormat = NewLineFormat.Dos;
+        PreparedMessage.FromBytes(bytes).WriteTo(crlf, again);
+        Assert.Equal(bytes, again.ToArray());
+    }
+
     [Fact]
     public void NewMessageId_IsUniqueAndUsesTheSenderDomain()
     {
