@@ -102,9 +102,9 @@ public static class CopyChecks
         {
             var paragraph = copy.Paragraphs[i];
             var where = "paragraph[" + (i + 1).ToString(CultureInfo.InvariantCulture) + "]";
-            CheckFragment(plan, facts, chinese, where, paragraph, limits.Paragraph, scratch, ref failures);
+            var residual = CheckFragment(plan, facts, chinese, where, paragraph, limits.Paragraph, scratch, ref failures);
             // Tone is the writer's own words: a product title ("Anti-Stress Ball") says nothing about it.
-            CheckTone(plan, where, Blank(paragraph, facts, scratch), ref failures);
+            CheckTone(plan, where, residual, ref failures);
         }
         foreach (var (productId, blurb) in copy.ProductBlurbs)
         {
@@ -209,13 +209,14 @@ public static class CopyChecks
         return [.. facts];
     }
 
-    private static void CheckFragment(
+    /// <returns>The fragment with every plan fact blanked out (what the checks read), or the text itself when empty.</returns>
+    private static string CheckFragment(
         EmailPlan plan, string[] facts, bool chinese, string where, string text, int maxLength, StringBuilder scratch, ref List<CheckFailure>? failures)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
             Add(ref failures, Empty, where, "empty");
-            return;
+            return text;
         }
         var length = TextLength(text);
         if (length > maxLength)
@@ -230,6 +231,7 @@ public static class CopyChecks
         CheckResidual(plan, facts, where, residual, ref failures);
         CheckLocale(chinese, where, residual, ref failures);
         CheckSpam(facts, where, residual, ref failures);
+        return residual;
     }
 
     /// <summary>Replaces every occurrence of a plan fact by spaces (ordinal, case-insensitive for Latin text).</summary>
@@ -240,6 +242,7 @@ public static class CopyChecks
         foreach (var fact in facts)
         {
             var start = 0;
+            var replaced = false;
             while (start < lowered.Length)
             {
                 var at = lowered.IndexOf(fact, start, StringComparison.OrdinalIgnoreCase);
@@ -252,8 +255,13 @@ public static class CopyChecks
                     scratch[i] = ' ';
                 }
                 start = at + fact.Length;
+                replaced = true;
             }
-            lowered = scratch.ToString();
+            // Later (shorter) facts search the blanked text, so they never match inside a longer fact already taken.
+            if (replaced)
+            {
+                lowered = scratch.ToString();
+            }
         }
         BlankCutFacts(text, facts, scratch);
         return scratch.ToString();
