@@ -146,10 +146,11 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     public struct SliceEnumerator : IEnumerator<StoreEvent>
     {
         private readonly EventTable? _table;
+        private readonly int _from;
         private readonly int _to;
         private int _row;
 
-        internal SliceEnumerator(EventTable? table, int from, int to) => (_table, _row, _to) = (table, from - 1, to);
+        internal SliceEnumerator(EventTable? table, int from, int to) => (_table, _from, _row, _to) = (table, from, from - 1, to);
 
         public readonly StoreEvent Current => _table!.Row(_row);
 
@@ -157,7 +158,7 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
 
         public bool MoveNext() => ++_row < _to;
 
-        public void Reset() => throw new NotSupportedException();
+        public void Reset() => _row = _from - 1;
 
         public readonly void Dispose()
         {
@@ -178,7 +179,7 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
 
         public bool MoveNext() => ++_index < _table._inputOrder.Length;
 
-        public void Reset() => throw new NotSupportedException();
+        public void Reset() => _index = -1;
 
         public readonly void Dispose()
         {

@@ -52,6 +52,28 @@ public sealed class EventTableTests
     }
 
     [Fact]
+    public void Enumerators_Reset_StartOverFromTheFirstEvent()
+    {
+        var table = Table(s_events);
+        var all = table.GetEnumerator();
+        var c1 = table.Of("c1").GetEnumerator();
+        while (all.MoveNext() && c1.MoveNext())
+        {
+        }
+
+        all.Reset();
+        c1.Reset();
+
+        Assert.True(all.MoveNext());
+        Assert.Equal(s_events[0], all.Current);
+        Assert.True(c1.MoveNext());
+        Assert.Equal(s_events[1], c1.Current);
+        Assert.True(c1.MoveNext());
+        Assert.Equal(s_events[3], c1.Current);
+        Assert.False(c1.MoveNext());
+    }
+
+    [Fact]
     public void SortByTime_OrdersTheTableAndEachCustomer()
     {
         var builder = new EventTable.Builder();
