@@ -110,18 +110,21 @@ public sealed class EmailComposer
     {
         var plan = Plan(context);
         var copy = WriteCopy(plan);
+        var (email, result) = CheckAndRender(plan, copy, context.Links);
+        return email ?? throw new CopyCheckException(plan, copy.Writer, result.Failures);
+    }
+
+    /// <summary>The guardrails on the copy, the layout, then the guardrails on the laid-out email; the email is null when a check failed.</summary>
+    private (ComposedEmail? Email, CheckResult Result) CheckAndRender(EmailPlan plan, EmailCopy copy, EmailLinks links)
+    {
         var result = CopyChecks.Check(plan, copy);
         if (!result.Passed)
         {
-            throw new CopyCheckException(plan, copy.Writer, result.Failures);
+            return (null, result);
         }
-        var email = Render(plan, copy, context.Links);
-        var rendered = CopyChecks.CheckRendered(email);
-        if (!rendered.Passed)
-        {
-            throw new CopyCheckException(plan, copy.Writer, rendered.Failures);
-        }
-        return email;
+        var email = Render(plan, copy, links);
+        result = CopyChecks.CheckRendered(email);
+        return (result.Passed ? email : null, result);
     }
 
     /// <summary>
@@ -146,15 +149,10 @@ public sealed class EmailComposer
             }
             if (copy is not null)
             {
-                var result = CopyChecks.Check(plan, copy);
-                if (result.Passed)
+                var (email, result) = CheckAndRender(plan, copy, context.Links);
+                if (email is not null)
                 {
-                    var email = Render(plan, copy, context.Links);
-                    result = CopyChecks.CheckRendered(email);
-                    if (result.Passed)
-                    {
-                        return new ComposeOutcome(plan, email, copy.Writer, []);
-                    }
+                    return new ComposeOutcome(plan, email, copy.Writer, []);
                 }
                 failures = [.. result.Failures];
             }
@@ -164,19 +162,13 @@ public sealed class EmailComposer
             }
         }
         var builtIn = WriteCopy(plan);
-        var own = CopyChecks.Check(plan, builtIn);
-        ComposedEmail? laidOut = null;
-        if (own.Passed)
-        {
-            laidOut = Render(plan, builtIn, context.Links);
-            own = CopyChecks.CheckRendered(laidOut);
-        }
-        if (!own.Passed)
+        var (laidOut, own) = CheckAndRender(plan, builtIn, context.Links);
+        if (laidOut is null)
         {
             (failures ??= []).AddRange(own.Failures);
             return new ComposeOutcome(plan, null, builtIn.Writer, failures);
         }
-        return new ComposeOutcome(plan, laidOut!, builtIn.Writer, (IReadOnlyList<CheckFailure>?)failures ?? []);
+        return new ComposeOutcome(plan, laidOut, builtIn.Writer, (IReadOnlyList<CheckFailure>?)failures ?? []);
     }
 
     /// <summary>Writes the words of one email (no layout) with the built-in writer, unchecked. Thread-safe and deterministic for the seed.</summary>
