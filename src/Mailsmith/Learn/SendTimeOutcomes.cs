@@ -28,9 +28,10 @@ public static class SendTimeOutcomes
 
     /// <summary>Rebuilds <c>customer_send_hours</c> from every delivered message, its human clicks and the orders after it (in one transaction).</summary>
     /// <param name="windowDays">An order at most this many days after delivery counts as a purchase of that message. Default 5 (the attribution window).</param>
-    public static SendTimeRefresh Refresh(MailsmithStore store, DateTimeOffset now, double windowDays = 5)
+    /// <param name="storeOrders">The store's orders when the caller has them loaded already (the profile stage's snapshot); read from the store otherwise.</param>
+    public static SendTimeRefresh Refresh(MailsmithStore store, DateTimeOffset now, double windowDays = 5, IReadOnlyList<Order>? storeOrders = null)
     {
-        var ordersByCustomer = store.LoadOrders().GroupBy(o => o.CustomerId, StringComparer.Ordinal)
+        var ordersByCustomer = (storeOrders ?? store.LoadOrders()).GroupBy(o => o.CustomerId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(o => o.OrderedAt).Order().ToArray(), StringComparer.Ordinal);
         var zones = new Dictionary<string, TimeZoneInfo>(StringComparer.Ordinal);
         var counts = new Dictionary<string, SendHourCounts>(StringComparer.Ordinal);

@@ -47,7 +47,7 @@ public static class ProfileStage
         {
             // Close the loop with Learn: rebuild what each delivery hour achieved, then let the profile read it.
             progress?.Invoke("send time learned from delivery outcomes", 0, 0);
-            SendTimeOutcomes.Refresh(store, now, options.SendTimeOutcomeWindowDays);
+            SendTimeOutcomes.Refresh(store, now, options.SendTimeOutcomeWindowDays, snapshot.Orders);
             engagement = new ProfileEngagement(engagement.ByCustomer) { DeliveryOutcomes = SendTimeOutcomes.Load(store) };
         }
         var run = new ProfileEnricher(options).Run(snapshot, engagement, asOf, progress);
