@@ -14,9 +14,9 @@ internal sealed partial class RecsCommand
     /// <summary><c>mailsmith recs eval</c>: the Recommenders benchmark protocol on a file or the store's own data.</summary>
     private sealed class EvalCommand : Command
     {
-        public Option<string?> Interactions { get; } = new("--interactions") { Description = "Interactions file: CSV user_id,item_id,timestamp[,weight], or MovieLens u.data with --format movielens" };
+        public Option<string?> Interactions { get; } = new("--interactions") { Description = "Interactions file: CSV user_id,item_id,timestamp[,weight], or MovieLens u.data with --format movielens, or market baskets with --format baskets" };
         public Option<bool> FromDb { get; } = new("--from-db") { Description = "Evaluate on the store's own views, carts and purchases instead of a file" };
-        public Option<string> Format { get; } = new("--format") { Description = "csv | movielens (tab-separated user item rating timestamp)", DefaultValueFactory = _ => "csv" };
+        public Option<string> Format { get; } = new("--format") { Description = "csv | movielens (tab-separated user item rating timestamp) | baskets (order_id,product_id CSV or one basket per line, as recs rules reads; each basket is a user)", DefaultValueFactory = _ => "csv" };
         public Option<string> Split { get; } = new("--split") { Description = "user | item (stratified, seeded) | time (each user's latest share is test)", DefaultValueFactory = _ => "user" };
         public Option<double> Ratio { get; } = new("--ratio") { Description = "Share of each user's (item's) interactions that trains (default 0.75)", DefaultValueFactory = _ => 0.75 };
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split (default 42)", DefaultValueFactory = _ => 42 };
@@ -26,7 +26,7 @@ internal sealed partial class RecsCommand
 
         public EvalCommand() : base("eval", "Precision, recall, nDCG and MAP at k of each recommender under the Microsoft Recommenders protocol")
         {
-            Format.AcceptOnlyFromAmong("csv", "movielens");
+            Format.AcceptOnlyFromAmong("csv", "movielens", "baskets");
             Split.AcceptOnlyFromAmong("user", "item", "time");
             Add(Interactions);
             Add(FromDb);
@@ -56,7 +56,7 @@ internal sealed partial class RecsCommand
                 {
                     try
                     {
-                        set = await InteractionSet.ReadAsync(path, parse.GetValue(Format) == "movielens" ? InteractionFormat.MovieLens : InteractionFormat.Csv, ct);
+                        set = await InteractionSet.ReadAsync(path, parse.GetValue(Format) switch { "movielens" => InteractionFormat.MovieLens, "baskets" => InteractionFormat.Baskets, _ => InteractionFormat.Csv }, ct);
                     }
                     catch (FormatException e)
                     {

@@ -14,6 +14,12 @@ public enum InteractionFormat
     Csv,
     /// <summary>MovieLens <c>u.data</c>: tab-separated <c>user item rating timestamp</c>, no header; the rating is the weight.</summary>
     MovieLens,
+    /// <summary>
+    /// Market baskets, read as <c>recs rules</c> reads them (<see cref="Rules.Baskets.ReadAsync"/>: a CSV with the header
+    /// <c>order_id,product_id</c>, or one basket per line): each basket is a user, each of its items an interaction of
+    /// weight 1 and no time, so the task is completing a basket from the rest of it.
+    /// </summary>
+    Baskets,
 }
 
 /// <summary>
@@ -51,6 +57,23 @@ public sealed class InteractionSet
             throw new FileNotFoundException($"{path}: no such interactions file", path);
         }
         var builder = new Builder();
+        if (format == InteractionFormat.Baskets)
+        {
+            var baskets = await Rules.Baskets.ReadAsync(path, cancellationToken);
+            for (var b = 0; b < baskets.Count; b++)
+            {
+                var user = "basket " + (b + 1).ToString(CultureInfo.InvariantCulture);
+                foreach (var item in baskets[b])
+                {
+                    builder.Add(user, baskets.Name(item), 0, 1f);
+                }
+            }
+            if (builder.Count == 0)
+            {
+                throw new FormatException($"{path}: no baskets");
+            }
+            return builder.Build();
+        }
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         var lineNumber = 0;
         int userColumn = 0, itemColumn = 1, timeColumn = 2, weightColumn = -1, columns = 0;

@@ -20,6 +20,13 @@ public sealed class ScaleBenchmarkOptions
 
     /// <summary>Seed of the generator. Default 42.</summary>
     public int Seed { get; init; } = 42;
+
+    /// <summary>
+    /// Time what a campaign runs instead of the bare item-item model: the Profile stage on the generated store (not
+    /// timed), then <see cref="RecommendationService"/> with its default chain and every business rule (fit, then the
+    /// recommendations campaign's picks for every customer). Default false.
+    /// </summary>
+    public bool Service { get; init; }
 }
 
 /// <summary>What <see cref="ScaleBenchmark.Run"/> measured.</summary>
@@ -34,7 +41,9 @@ public sealed record ScaleBenchmarkResult(
     long Recommendations,
     long PeakWorkingSetBytes,
     long GcHeapBytesAfterFit,
-    int ProcessorCount);
+    int ProcessorCount,
+    string Mode = "item-item",
+    double? ProfileSeconds = null);
 
 /// <summary>
 /// The catalog-scale target of the item-item recommender: a synthetic store generated in memory (no files), an
@@ -56,6 +65,11 @@ public static class ScaleBenchmark
         var snapshot = Generate(options, out var asOf);
         var generateSeconds = clock.Elapsed.TotalSeconds;
         progress?.Invoke($"generated {options.Customers:N0} customers, {options.Products:N0} products, {snapshot.Events.Count:N0} interactions in {generateSeconds:F1} s");
+
+        if (options.Service)
+        {
+            return RunService(options, snapshot, asOf, generateSeconds, progress);
+        }
 
         var recommender = new ItemItemRecommender(RecommendOptions.Default);
         clock.Restart();
@@ -90,6 +104,50 @@ public static class ScaleBenchmark
         return new ScaleBenchmarkResult(
             options.Customers, options.Products, snapshot.Events.Count, generateSeconds, fitSeconds, recommendSeconds,
             served, recommended, process.PeakWorkingSet64, heapAfterFit, Environment.ProcessorCount);
+    }
+
+    private static ScaleBenchmarkResult RunService(ScaleBenchmarkOptions options, StoreSnapshot snapshot, DateTimeOffset asOf, double generateSeconds, Action<string>? progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var profiles = new Profile.ProfileEnricher(Profile.ProfileOptions.Default).Run(snapshot, Profile.ProfileEngagement.Empty, asOf).Profiles;
+        var profileSeconds = clock.Elapsed.TotalSeconds;
+        progress?.Invoke($"profiled {profiles.Count:N0} customers in {profileSeconds:F1} s (not part of the figures)");
+
+        var service = new RecommendationService(RecommendOptions.Default);
+        clock.Restart();
+        service.Fit(snapshot, asOf, profiles);
+        var fitSeconds = clock.Elapsed.TotalSeconds;
+        var heapAfterFit = GC.GetTotalMemory(forceFullCollection: false);
+        progress?.Invoke($"fit {string.Join(", ", service.Recommenders.Select(r => r.Name))} in {fitSeconds:F1} s");
+
+        long served = 0, recommended = 0;
+        var customers = snapshot.Customers;
+        clock.Restart();
+        Parallel.For(
+            0,
+            customers.Count,
+            () => (Served: 0L, Items: 0L),
+            (u, _, local) =>
+            {
+                var customer = customers[u];
+                var picks = service.For(Compose.CampaignTypes.Recommendations, customer, profiles[customer.CustomerId], options.TopK);
+                return (local.Served + (picks.Count > 0 ? 1 : 0), local.Items + picks.Count);
+            },
+            local =>
+            {
+                Interlocked.Add(ref served, local.Served);
+                Interlocked.Add(ref recommended, local.Items);
+            });
+        var recommendSeconds = clock.Elapsed.TotalSeconds;
+        progress?.Invoke($"recommendations campaign's top-{options.TopK} for {customers.Count:N0} customers in {recommendSeconds:F1} s");
+
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        GC.KeepAlive(snapshot);
+        GC.KeepAlive(profiles);
+        return new ScaleBenchmarkResult(
+            options.Customers, options.Products, snapshot.Events.Count, generateSeconds, fitSeconds, recommendSeconds,
+            served, recommended, process.PeakWorkingSet64, heapAfterFit, Environment.ProcessorCount, "service", profileSeconds);
     }
 
     /// <summary>The synthetic store (customers, products, events only), deterministic for the seed.</summary>
