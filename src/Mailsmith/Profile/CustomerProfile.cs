@@ -48,6 +48,42 @@ public sealed record CustomerProfile(
     decimal? AverageOrderValue,
     double PriceSensitivity)
 {
+    // Storage (docs/benchmarks.md, "Profile memory"): a million profiles are held at once, so optional numbers are kept
+    // without Nullable's flag and padding: a double as a NaN with a payload no computation produces, an int as
+    // int.MinValue (every int here is a count, an hour or a cluster number, never negative), a decimal beside one bit
+    // of _hasMoney. What the properties return is exactly what was set.
+    private readonly double _recencyDays = PackDouble(RecencyDays);
+    private readonly int _activeHour = PackInt(ActiveHour);
+    private readonly decimal _averageOrderValue = AverageOrderValue ?? 0;
+    private byte _hasMoney = (byte)(AverageOrderValue is null ? 0 : 1);
+
+    /// <summary>Days since the last order; null when the customer never ordered.</summary>
+    public double? RecencyDays { get => UnpackDouble(_recencyDays); init => _recencyDays = PackDouble(value); }
+
+    /// <summary>The hour 0–23 of the customer's local time at which they are most active; null without events.</summary>
+    public int? ActiveHour { get => UnpackInt(_activeHour); init => _activeHour = PackInt(value); }
+
+    /// <summary>Mean order value; null when the customer never ordered.</summary>
+    public decimal? AverageOrderValue { get => Money(_averageOrderValue, 1); init => _averageOrderValue = SetMoney(value, 1); }
+
+    private const long NullDoubleBits = 0x7FF8_0000_6E75_6C6CL;
+
+    private static double PackDouble(double? value) => value ?? BitConverter.Int64BitsToDouble(NullDoubleBits);
+
+    private static double? UnpackDouble(double stored) => BitConverter.DoubleToInt64Bits(stored) == NullDoubleBits ? null : stored;
+
+    private static int PackInt(int? value) => value ?? int.MinValue;
+
+    private static int? UnpackInt(int stored) => stored == int.MinValue ? null : stored;
+
+    private decimal? Money(decimal stored, int bit) => (_hasMoney & bit) != 0 ? stored : null;
+
+    private decimal SetMoney(decimal? value, int bit)
+    {
+        _hasMoney = (byte)(value is null ? _hasMoney & ~bit : _hasMoney | bit);
+        return value ?? 0;
+    }
+
     /// <summary>The RFM cell as three digits, e.g. <c>545</c>; <c>000</c> for a customer who never ordered.</summary>
     public string Rfm => $"{R}{F}{M}";
 
@@ -58,25 +94,39 @@ public sealed record CustomerProfile(
     public string? RfmSegment { get; init; }
 
     /// <summary>Behavioural cluster number (k-means); null before clustering ran.</summary>
-    public int? Cluster { get; init; }
+    public int? Cluster { get => UnpackInt(_cluster); init => _cluster = PackInt(value); }
+
+    private readonly int _cluster = PackInt(null);
 
     /// <summary>BG/NBD probability that the customer is still active, 0–1.</summary>
-    public double? PAlive { get; init; }
+    public double? PAlive { get => UnpackDouble(_pAlive); init => _pAlive = PackDouble(value); }
+
+    private readonly double _pAlive = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 30 days (BG/NBD).</summary>
-    public double? ExpectedPurchases30 { get; init; }
+    public double? ExpectedPurchases30 { get => UnpackDouble(_expectedPurchases30); init => _expectedPurchases30 = PackDouble(value); }
+
+    private readonly double _expectedPurchases30 = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 90 days (BG/NBD).</summary>
-    public double? ExpectedPurchases90 { get; init; }
+    public double? ExpectedPurchases90 { get => UnpackDouble(_expectedPurchases90); init => _expectedPurchases90 = PackDouble(value); }
+
+    private readonly double _expectedPurchases90 = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 365 days (BG/NBD).</summary>
-    public double? ExpectedPurchases365 { get; init; }
+    public double? ExpectedPurchases365 { get => UnpackDouble(_expectedPurchases365); init => _expectedPurchases365 = PackDouble(value); }
+
+    private readonly double _expectedPurchases365 = PackDouble(null);
 
     /// <summary>Expected average order value (Gamma-Gamma), in the store currency.</summary>
-    public decimal? ExpectedOrderValue { get; init; }
+    public decimal? ExpectedOrderValue { get => Money(_expectedOrderValue, 2); init => _expectedOrderValue = SetMoney(value, 2); }
+
+    private readonly decimal _expectedOrderValue;
 
     /// <summary>Discounted expected customer value over the next 365 days, in the store currency.</summary>
-    public decimal? Clv365 { get; init; }
+    public decimal? Clv365 { get => Money(_clv365, 4); init => _clv365 = SetMoney(value, 4); }
+
+    private readonly decimal _clv365;
 
     /// <summary>Expected date of the next order; null when the customer is unlikely to order again.</summary>
     public DateOnly? NextOrderDate { get; init; }
@@ -88,19 +138,27 @@ public sealed record CustomerProfile(
     public IReadOnlyDictionary<string, double> BrandAffinity { get; init; } = EmptyAffinity;
 
     /// <summary>0–1: how much more than the store's base rate this customer buys on discount (0.5 = base rate).</summary>
-    public double? DiscountSensitivity { get; init; }
+    public double? DiscountSensitivity { get => UnpackDouble(_discountSensitivity); init => _discountSensitivity = PackDouble(value); }
+
+    private readonly double _discountSensitivity = PackDouble(null);
 
     /// <summary>Mean sentiment of the customer's reviews, −1 to 1; null without reviews.</summary>
-    public double? ReviewSentiment { get; init; }
+    public double? ReviewSentiment { get => UnpackDouble(_reviewSentiment); init => _reviewSentiment = PackDouble(value); }
+
+    private readonly double _reviewSentiment = PackDouble(null);
 
     /// <summary>Preferred language/locale (e.g. <c>zh-CN</c>), from the customer record and behaviour.</summary>
     public string? PreferredLanguage { get; init; }
 
     /// <summary>Best hour of the week 0–167 (Monday 00:00 = 0) in the customer's own time zone.</summary>
-    public int? BestHourOfWeek { get; init; }
+    public int? BestHourOfWeek { get => UnpackInt(_bestHourOfWeek); init => _bestHourOfWeek = PackInt(value); }
+
+    private readonly int _bestHourOfWeek = PackInt(null);
 
     /// <summary>Confidence 0–1 in <see cref="BestHourOfWeek"/> (posterior mass of that hour relative to the prior's).</summary>
-    public double? BestHourConfidence { get; init; }
+    public double? BestHourConfidence { get => UnpackDouble(_bestHourConfidence); init => _bestHourConfidence = PackDouble(value); }
+
+    private readonly double _bestHourConfidence = PackDouble(null);
 
     /// <summary>The customer's weighted activity per hour of the week (sparse); null without any activity. The posterior over hours is <see cref="SendTime.Posterior"/> with the run's population prior.</summary>
     public SendTimeHistogram? SendTimeCounts { get; init; }
@@ -109,7 +167,9 @@ public sealed record CustomerProfile(
     public string? ClusterLabel { get; init; }
 
     /// <summary>Discount share shrunk toward the store's base rate: (discounted orders + k·base) / (orders + k); null when the store has no discounted order.</summary>
-    public double? ShrunkDiscountShare { get; init; }
+    public double? ShrunkDiscountShare { get => UnpackDouble(_shrunkDiscountShare); init => _shrunkDiscountShare = PackDouble(value); }
+
+    private readonly double _shrunkDiscountShare = PackDouble(null);
 
     /// <summary>Number of reviews with text behind <see cref="ReviewSentiment"/>.</summary>
     public int ReviewCount { get; init; }

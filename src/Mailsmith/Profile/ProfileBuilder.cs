@@ -58,7 +58,8 @@ public sealed class ProfileBuilder(ProfileOptions options)
     }
 
     /// <summary>Everything about one customer that does not depend on other customers.</summary>
-    private sealed record CustomerFacts(
+    // A value in one array: a million objects would each carry a header and a reference.
+    private readonly record struct CustomerFacts(
         string CustomerId,
         DateTimeOffset? SignupAt,
         int Frequency,

@@ -350,7 +350,8 @@ public sealed class ProfileEnricher(ProfileOptions options)
         return names;
     }
 
-    private sealed record PreferenceFacts(
+    // A value in one array: a million of them are alive until the profiles are assembled.
+    private readonly record struct PreferenceFacts(
         int Orders,
         int DiscountedOrders,
         AffinityDictionary Categories,
