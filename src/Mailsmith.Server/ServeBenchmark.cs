@@ -45,7 +45,7 @@ public sealed record ServeBenchmarkResult(
     string Route, int Connections, int Threads, int DurationSeconds, long WrkRequests, double RequestsPerSecond,
     double LatencyP50Ms, double LatencyP90Ms, double LatencyP99Ms, long Non2xx3xx, long SocketErrors,
     long Answered, long Stored, long Spooled, long Lost, long Commits, string WrkCommand,
-    double ServerCpuMicrosecondsPerRequest = double.NaN)
+    double ServerCpuMicrosecondsPerRequest = double.NaN, long Checkpoints = 0)
 {
     /// <summary>Every answered request is a stored row, and nothing was spooled or lost.</summary>
     public bool AllPersisted => Stored == Answered && Lost == 0 && Spooled == 0;
@@ -98,7 +98,7 @@ public static class ServeBenchmark
                 Latency(output, "50%"), Latency(output, "90%"), Latency(output, "99%"),
                 (long)Number(output, @"Non-2xx or 3xx responses:\s+(\d+)"), SocketErrors(output),
                 answered, store.CountEngagement(type), recorder.Spooled, recorder.Lost, recorder.Batches, command,
-                wrkRequests == 0 ? double.NaN : cpu.TotalMicroseconds / wrkRequests);
+                wrkRequests == 0 ? double.NaN : cpu.TotalMicroseconds / wrkRequests, recorder.Checkpoints);
         }
         finally
         {
@@ -199,7 +199,7 @@ public static class ServeBenchmark
         s.Append(c, $"{r.Route}: {r.RequestsPerSecond:N0} req/s, p50 {r.LatencyP50Ms:F2} ms, p90 {r.LatencyP90Ms:F2} ms, p99 {r.LatencyP99Ms:F2} ms ");
         s.Append(c, $"({r.WrkRequests:N0} requests in {r.DurationSeconds} s; non-2xx/3xx {r.Non2xx3xx}, socket errors {r.SocketErrors}); server CPU {r.ServerCpuMicrosecondsPerRequest:F1} µs per request\n");
         s.Append(c, $"persisted: {r.Stored:N0} rows for {r.Answered:N0} answered requests (warm-up included), {r.Spooled} spooled, {r.Lost} lost, ");
-        s.Append(c, $"{r.Commits:N0} commits ({(r.Commits == 0 ? 0 : (double)r.Stored / r.Commits):F1} events per commit) — {(r.AllPersisted ? "every request persisted" : "MISMATCH")}");
+        s.Append(c, $"{r.Commits:N0} commits ({(r.Commits == 0 ? 0 : (double)r.Stored / r.Commits):F1} events per commit, {r.Checkpoints:N0} WAL checkpoints) — {(r.AllPersisted ? "every request persisted" : "MISMATCH")}");
         return s.ToString();
     }
 }

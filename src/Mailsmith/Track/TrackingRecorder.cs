@@ -4,6 +4,7 @@ using Mailsmith.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SQLitePCL;
 
 namespace Mailsmith.Track;
 
@@ -43,6 +44,14 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
     private long _lost;
     private long _batches;
     private int _spoolSequence;
+    private long _walPages;
+    private long _checkpoints;
+
+    /// <summary>
+    /// WAL pages written by the writer after which it checkpoints: SQLite's own automatic threshold, but run by the
+    /// writer after it has answered the batch instead of inside that batch's COMMIT (docs/benchmarks.md).
+    /// </summary>
+    internal const int CheckpointPages = 1000;
 
     public TrackingRecorder(MailsmithStore store, ServerOptions options, TrackOptions track, string spoolDirectory, ILogger? logger = null, TimeProvider? time = null)
     {
@@ -71,6 +80,9 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
 
     /// <summary>Transactions committed; <see cref="Recorded"/> / <see cref="Batches"/> is the mean group size.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>WAL checkpoints the writer ran (each after answering the batch that filled the WAL past <see cref="CheckpointPages"/>).</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
     /// <summary>Spool files not yet replayed.</summary>
     public int PendingSpoolFiles => Directory.Exists(_spoolDirectory) ? Directory.GetFiles(_spoolDirectory, "*.jsonl").Length : 0;
@@ -147,6 +159,42 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
                     p.Completion.TrySetResult(RecordOutcome.Recorded);
                 }
             }
+            // Only now, with the batch answered: its events are committed to the WAL already, and the checkpoint (which
+            // flushes the WAL and the database file) delays only the requests that arrive while it runs.
+            CheckpointIfDue();
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints the WAL (PASSIVE: never waits for readers) once the writer has written <see cref="CheckpointPages"/>
+    /// pages to it since the last checkpoint. SQLite's automatic checkpoint is off on this connection: it would run
+    /// inside the COMMIT of the batch that crossed the threshold, and every request of that batch would wait for the
+    /// checkpoint's two fsyncs before its answer. A failed checkpoint loses nothing (the events are in the WAL); the
+    /// next threshold tries again.
+    /// </summary>
+    private void CheckpointIfDue()
+    {
+        if (_connection?.Handle is not { } db)
+        {
+            return;
+        }
+        if (raw.sqlite3_db_status(db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) == raw.SQLITE_OK)
+        {
+            _walPages += written;
+        }
+        if (_walPages < CheckpointPages)
+        {
+            return;
+        }
+        _walPages = 0;
+        var rc = raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
+        if (rc == raw.SQLITE_OK)
+        {
+            Interlocked.Increment(ref _checkpoints);
+        }
+        else
+        {
+            LogCheckpointFailed(_logger, rc, raw.sqlite3_errmsg(db).utf8_to_string());
         }
     }
 
@@ -204,7 +252,8 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
         // Both limits: SQLite's busy handler, and the driver's own retry loop on a busy database (DefaultTimeout).
         _connection.DefaultTimeout = timeout;
         MailsmithStore.Execute(_connection,
-            $"PRAGMA busy_timeout = {timeout * 1000}; PRAGMA synchronous = {(_options.DurableCommits ? "FULL" : "NORMAL")};");
+            $"PRAGMA busy_timeout = {timeout * 1000}; PRAGMA synchronous = {(_options.DurableCommits ? "FULL" : "NORMAL")}; PRAGMA wal_autocheckpoint = 0;");
+        _walPages = 0;
         _commands = new Commands(_store, _connection, (long)(_track.MachineAfterDeliverySeconds * 1000));
         return _commands;
     }
@@ -404,6 +453,9 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Stored {Count} spooled tracking events from {Path}")]
     private static partial void LogReplayed(ILogger logger, int count, string path);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "WAL checkpoint of the tracking writer failed (SQLite {Code}: {Reason}); retried at the next threshold")]
+    private static partial void LogCheckpointFailed(ILogger logger, int code, string reason);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Spool file {Path} cannot be read ({Reason}); renamed to .bad")]
     private static partial void LogBadSpool(ILogger logger, string path, string reason);
