@@ -24,16 +24,9 @@ public enum FailureKind
 /// <see cref="SmtpOptions.RatePerSecond"/> messages a second to the relay, each message DKIM-signed when a signer is given.
 /// </summary>
 /// <remarks>
-/// <para>Thread-safe; one instance per relay and run. Each connection is opened over a <see cref="Socket"/> with
+/// Thread-safe; one instance per relay and run. Each connection is opened over a <see cref="Socket"/> with
 /// <c>NoDelay</c>: MailKit's own socket leaves Nagle on and waits ~40 ms per message on a delayed ACK.
-/// A connection that failed is closed, never reused; the next send opens a new one.</para>
-/// <para>Each connection belongs to one dedicated thread that speaks SMTP through MailKit's synchronous API;
-/// <see cref="SendAsync(MimeMessage, OutboxAddress, CancellationToken)"/> hands the message to a free thread and
-/// completes when the relay answered. Why: MailKit's asynchronous send awaits every read and write of the
-/// conversation (three round trips and several buffer flushes per message), each a thread-pool hop and a state
-/// machine; measured with <c>mailsmith bench send</c> (docs/benchmarks.md, "Send path, deliver helper"), blocking
-/// calls on a thread per connection cost less CPU per message. The threads start with the first send and end at
-/// <see cref="DisposeAsync"/>.</para>
+/// A connection that failed is closed, never reused; the next send opens a new one.
 /// </remarks>
 public sealed class SmtpSender : IMailSender, IAsyncDisposable
 {
@@ -41,11 +34,9 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     private readonly SmtpOptions _options;
     private readonly DkimSigner? _dkim;
     private readonly MessageRateLimiter? _rate;
-    private readonly BlockingCollection<Job> _jobs = new(new ConcurrentQueue<Job>());
-    private readonly Lock _gate = new();
-    private Thread[]? _threads;
+    private readonly ConcurrentBag<Connection> _idle = [];
+    private readonly SemaphoreSlim _slots;
     private long _connectionsOpened;
-    private (string Text, MailboxAddress Address)? _lastFrom;
 
     public SmtpSender(SmtpRelay relay, SmtpOptions options, DkimSigner? dkim = null)
     {
@@ -53,6 +44,7 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         _options = options;
         _dkim = dkim;
         _rate = options.RatePerSecond > 0 ? new MessageRateLimiter(options.RatePerSecond) : null;
+        _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
     }
 
     /// <summary>When set, the CPU time of DKIM signing is added to it. Default null.</summary>
@@ -78,128 +70,57 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
 
     private async Task SendAsync(Func<Connection, MimeMessage> load, OutboxAddress address, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_rate is not null)
-        {
-            await _rate.WaitAsync(cancellationToken);
-        }
-        StartThreads();
-        var job = new Job(load, address, cancellationToken);
-        _jobs.Add(job, CancellationToken.None);
-        await job.Done.Task;
-    }
-
-    private void StartThreads()
-    {
-        if (Volatile.Read(ref _threads) is not null)
-        {
-            return;
-        }
-        lock (_gate)
-        {
-            if (_threads is not null)
-            {
-                return;
-            }
-            var threads = new Thread[Math.Max(1, _options.Concurrency)];
-            for (var i = 0; i < threads.Length; i++)
-            {
-                threads[i] = new Thread(ConnectionLoop) { IsBackground = true, Name = $"smtp-{i + 1}" };
-                threads[i].Start();
-            }
-            Volatile.Write(ref _threads, threads);
-        }
-    }
-
-    // One connection's thread: takes messages until the sender is disposed.
-    private void ConnectionLoop()
-    {
+        await _slots.WaitAsync(cancellationToken);
         Connection? connection = null;
         try
         {
-            foreach (var job in _jobs.GetConsumingEnumerable())
+            if (_rate is not null)
             {
-                connection = Run(job, connection);
+                await _rate.WaitAsync(cancellationToken);
             }
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                Close(connection);
-            }
-        }
-    }
-
-    // Sends one message on this thread's connection (opening one when there is none); returns the connection to keep.
-    private Connection? Run(Job job, Connection? connection)
-    {
-        if (job.CancellationToken.IsCancellationRequested)
-        {
-            job.Done.TrySetCanceled(job.CancellationToken);
-            return connection;
-        }
-        try
-        {
-            if (connection is { Client.IsConnected: false })
-            {
-                Close(connection);
-                connection = null;
-            }
-            connection ??= Connect(job.CancellationToken);
-            var message = job.Load(connection);
+            connection = _idle.TryTake(out var idle) && idle.Client.IsConnected ? idle : await ConnectAsync(cancellationToken);
+            var message = load(connection);
             if (_dkim is not null)
             {
                 using var cost = Costs?.Measure(SendStage.Dkim);
                 _dkim.Sign(message);
             }
-            if (job.Address.EnvelopeTo is { } to)
+            if (address.EnvelopeTo is { } to)
             {
                 // A prepared message has no From or To that MimeKit knows of: the envelope is given.
-                var from = job.Address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(job));
-                connection.Client.Send(message, EnvelopeSender(from), [MailboxAddress.Parse(to)], job.CancellationToken);
+                var from = address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(address));
+                await connection.Client.SendAsync(message, MailboxAddress.Parse(from), [MailboxAddress.Parse(to)], cancellationToken);
             }
             else
             {
-                connection.Client.Send(message, job.CancellationToken);
+                await connection.Client.SendAsync(message, cancellationToken);
             }
             connection.Sent++;
             if (connection.Sent >= _options.MessagesPerConnection && _options.MessagesPerConnection > 0)
             {
-                Close(connection);
-                connection = null;
+                await CloseAsync(connection);
             }
-            job.Done.TrySetResult();
-            return connection;
+            else
+            {
+                _idle.Add(connection);
+            }
+            connection = null;
         }
-        catch (SmtpCommandException e) when (connection is { Client.IsConnected: true })
+        catch (SmtpCommandException) when (connection is { Client.IsConnected: true })
         {
             // A refused recipient or message leaves the session usable (MailKit resets it).
-            job.Done.TrySetException(e);
-            return connection;
+            _idle.Add(connection);
+            connection = null;
+            throw;
         }
-        catch (Exception e)
+        finally
         {
             if (connection is not null)
             {
-                Close(connection);
+                await CloseAsync(connection);
             }
-            job.Done.TrySetException(e);
-            return null;
+            _slots.Release();
         }
-    }
-
-    // The envelope sender is the same for a whole campaign: parsed once.
-    private MailboxAddress EnvelopeSender(string from)
-    {
-        var last = _lastFrom;
-        if (last is { } cached && string.Equals(cached.Text, from, StringComparison.Ordinal))
-        {
-            return cached.Address;
-        }
-        var address = MailboxAddress.Parse(from);
-        _lastFrom = (from, address);
-        return address;
     }
 
     /// <summary>Whether a failed attempt is retried, bounces the address, or fails the message.</summary>
@@ -210,7 +131,7 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         _ => FailureKind.Transient,
     };
 
-    private Connection Connect(CancellationToken cancellationToken)
+    private async Task<Connection> ConnectAsync(CancellationToken cancellationToken)
     {
         var client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
         if (_options.HeloName is { Length: > 0 } helo)
@@ -223,13 +144,12 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
-                // This thread exists to block: waiting here for the connect (with its timeout) costs nothing else.
-                socket.ConnectAsync(_relay.Host, _relay.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
+                await socket.ConnectAsync(_relay.Host, _relay.Port, timeout.Token);
             }
-            client.Connect(socket, _relay.Host, _relay.Port, _relay.Security, cancellationToken);
+            await client.ConnectAsync(socket, _relay.Host, _relay.Port, _relay.Security, cancellationToken);
             if (_relay.Credential is { } credential)
             {
-                client.Authenticate(credential, cancellationToken);
+                await client.AuthenticateAsync(credential, cancellationToken);
             }
         }
         catch
@@ -242,14 +162,14 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         return new Connection(client);
     }
 
-    private static void Close(Connection connection)
+    private static async Task CloseAsync(Connection connection)
     {
         try
         {
             if (connection.Client.IsConnected)
             {
                 using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                connection.Client.Disconnect(true, quit.Token);
+                await connection.Client.DisconnectAsync(true, quit.Token);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ProtocolException or ServiceNotConnectedException or SmtpCommandException)
@@ -262,26 +182,13 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         }
     }
 
-    /// <summary>Closes every connection (QUIT) and ends their threads.</summary>
     public async ValueTask DisposeAsync()
     {
-        _jobs.CompleteAdding();
-        if (Volatile.Read(ref _threads) is { } threads)
+        while (_idle.TryTake(out var connection))
         {
-            await Task.Run(() =>
-            {
-                foreach (var thread in threads)
-                {
-                    thread.Join();
-                }
-            });
+            await CloseAsync(connection);
         }
-        _jobs.Dispose();
-    }
-
-    private sealed record Job(Func<Connection, MimeMessage> Load, OutboxAddress Address, CancellationToken CancellationToken)
-    {
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _slots.Dispose();
     }
 
     private sealed class Connection(SmtpClient client)
