@@ -42,6 +42,12 @@ internal sealed class SentimentLexicon
     /// <summary>Emoticons and emoji, shared by every language, matched before words.</summary>
     public static Dictionary<string, LexiconTerm> Emoji => EmojiTerms.Value;
 
+    /// <summary>The first characters of <see cref="Emoji"/>'s keys: an emoticon or emoji can start only at one of them.</summary>
+    public static System.Buffers.SearchValues<char> EmojiStarts => EmojiStartChars.Value;
+
+    private static readonly Lazy<System.Buffers.SearchValues<char>> EmojiStartChars =
+        new(() => System.Buffers.SearchValues.Create([.. Emoji.Keys.Where(k => k.Length > 0).Select(k => k[0]).Distinct()]));
+
     public Dictionary<string, LexiconTerm> Terms { get; }
 
     public HashSet<string> Prefixes { get; }

@@ -265,6 +265,8 @@ public sealed class SentimentScorer
             i++;
         }
         var tokens = new List<Token>(words.Count);
+        var terms = lexicon.Terms.GetAlternateLookup<ReadOnlySpan<char>>();
+        var phrase = new char[64];
         for (var w = 0; w < words.Count;)
         {
             if (words[w].Boundary != Boundary.None)
@@ -283,12 +285,11 @@ public sealed class SentimentScorer
             var matched = false;
             for (var n = Math.Min(lexicon.MaxTermWords, words.Count - w); n >= 1 && !matched; n--)
             {
-                if (words.Skip(w).Take(n).Any(x => x.Boundary != Boundary.None))
+                if (!TryJoin(words, w, n, ref phrase))
                 {
                     continue;
                 }
-                var phrase = n == 1 ? words[w].Word : string.Join(' ', words.Skip(w).Take(n).Select(x => x.Word));
-                if (lexicon.Terms.TryGetValue(phrase, out var term))
+                if (terms.TryGetValue(phrase.AsSpan(0, PhraseLength(words, w, n)), out var term))
                 {
                     tokens.Add(new Token(term.Kind, term.Weight, n == 1 && words[w].Caps));
                     w += n;
@@ -304,6 +305,47 @@ public sealed class SentimentScorer
             }
         }
         return tokens;
+    }
+
+    /// <summary>
+    /// Writes words <paramref name="w"/>…<paramref name="w"/>+<paramref name="n"/>−1 joined by single spaces into
+    /// <paramref name="buffer"/> (grown when needed); false when one of them is a boundary, which no phrase spans.
+    /// </summary>
+    private static bool TryJoin(List<(string Word, bool Caps, Boundary Boundary)> words, int w, int n, ref char[] buffer)
+    {
+        for (var k = w; k < w + n; k++)
+        {
+            if (words[k].Boundary != Boundary.None)
+            {
+                return false;
+            }
+        }
+        var length = PhraseLength(words, w, n);
+        if (buffer.Length < length)
+        {
+            buffer = new char[Math.Max(length, buffer.Length * 2)];
+        }
+        var at = 0;
+        for (var k = w; k < w + n; k++)
+        {
+            if (k > w)
+            {
+                buffer[at++] = ' ';
+            }
+            words[k].Word.CopyTo(buffer.AsSpan(at));
+            at += words[k].Word.Length;
+        }
+        return true;
+    }
+
+    private static int PhraseLength(List<(string Word, bool Caps, Boundary Boundary)> words, int w, int n)
+    {
+        var length = n - 1;
+        for (var k = w; k < w + n; k++)
+        {
+            length += words[k].Word.Length;
+        }
+        return length;
     }
 
     private static List<Token> TokenizeChinese(string text)
@@ -325,14 +367,16 @@ public sealed class SentimentScorer
                 // Longest match: extend while some term starts with the text so far, remember the longest full term.
                 var best = 0;
                 LexiconTerm bestTerm = default;
+                var prefixes = lexicon.Prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+                var terms = lexicon.Terms.GetAlternateLookup<ReadOnlySpan<char>>();
                 for (var n = 1; n <= lexicon.MaxTermLength && i + n <= text.Length; n++)
                 {
-                    var piece = text.Substring(i, n);
-                    if (!lexicon.Prefixes.Contains(piece))
+                    var piece = text.AsSpan(i, n);
+                    if (!prefixes.Contains(piece))
                     {
                         break;
                     }
-                    if (lexicon.Terms.TryGetValue(piece, out var term))
+                    if (terms.TryGetValue(piece, out var term))
                     {
                         best = n;
                         bestTerm = term;
@@ -385,6 +429,13 @@ public sealed class SentimentScorer
     private static bool TryEmoji(string text, int i, out int length, out LexiconTerm term)
     {
         var emoji = SentimentLexicon.Emoji;
+        // Most characters start no emoticon or emoji: skip the lookups for them (same answer, far fewer hashes).
+        if (!SentimentLexicon.EmojiStarts.Contains(text[i]))
+        {
+            length = 0;
+            term = default;
+            return false;
+        }
         for (var n = Math.Min(4, text.Length - i); n >= 1; n--)
         {
             // A one-letter emoticon prefix such as "d:" must not eat the end of a word ("good:").
