@@ -78,25 +78,8 @@ public static class ScaleBenchmark
         var heapAfterFit = GC.GetTotalMemory(forceFullCollection: false);
         progress?.Invoke($"fit in {fitSeconds:F1} s");
 
-        long served = 0, recommended = 0;
-        var customers = snapshot.Customers;
-        clock.Restart();
-        Parallel.For(
-            0,
-            customers.Count,
-            () => (Served: 0L, Items: 0L),
-            (u, _, local) =>
-            {
-                var picks = recommender.Recommend(customers[u].CustomerId, options.TopK, static _ => true);
-                return (local.Served + (picks.Count > 0 ? 1 : 0), local.Items + picks.Count);
-            },
-            local =>
-            {
-                Interlocked.Add(ref served, local.Served);
-                Interlocked.Add(ref recommended, local.Items);
-            });
-        var recommendSeconds = clock.Elapsed.TotalSeconds;
-        progress?.Invoke($"top-{options.TopK} for {customers.Count:N0} customers in {recommendSeconds:F1} s");
+        var (served, recommended, recommendSeconds) = ForEveryCustomer(snapshot.Customers, c => recommender.Recommend(c.CustomerId, options.TopK, static _ => true));
+        progress?.Invoke($"top-{options.TopK} for {snapshot.Customers.Count:N0} customers in {recommendSeconds:F1} s");
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -120,26 +103,9 @@ public static class ScaleBenchmark
         var heapAfterFit = GC.GetTotalMemory(forceFullCollection: false);
         progress?.Invoke($"fit {string.Join(", ", service.Recommenders.Select(r => r.Name))} in {fitSeconds:F1} s");
 
-        long served = 0, recommended = 0;
-        var customers = snapshot.Customers;
-        clock.Restart();
-        Parallel.For(
-            0,
-            customers.Count,
-            () => (Served: 0L, Items: 0L),
-            (u, _, local) =>
-            {
-                var customer = customers[u];
-                var picks = service.For(Compose.CampaignTypes.Recommendations, customer, profiles[customer.CustomerId], options.TopK);
-                return (local.Served + (picks.Count > 0 ? 1 : 0), local.Items + picks.Count);
-            },
-            local =>
-            {
-                Interlocked.Add(ref served, local.Served);
-                Interlocked.Add(ref recommended, local.Items);
-            });
-        var recommendSeconds = clock.Elapsed.TotalSeconds;
-        progress?.Invoke($"recommendations campaign's top-{options.TopK} for {customers.Count:N0} customers in {recommendSeconds:F1} s");
+        var (served, recommended, recommendSeconds) = ForEveryCustomer(snapshot.Customers,
+            c => service.For(Compose.CampaignTypes.Recommendations, c, profiles[c.CustomerId], options.TopK));
+        progress?.Invoke($"recommendations campaign's top-{options.TopK} for {snapshot.Customers.Count:N0} customers in {recommendSeconds:F1} s");
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -148,6 +114,28 @@ public static class ScaleBenchmark
         return new ScaleBenchmarkResult(
             options.Customers, options.Products, snapshot.Events.Count, generateSeconds, fitSeconds, recommendSeconds,
             served, recommended, process.PeakWorkingSet64, heapAfterFit, Environment.ProcessorCount, "service", profileSeconds);
+    }
+
+    // Asks for every customer's list on all cores; counts the customers served and the products, and times the whole.
+    private static (long Served, long Recommended, double Seconds) ForEveryCustomer(IReadOnlyList<Customer> customers, Func<Customer, IReadOnlyList<Recommendation>> recommend)
+    {
+        long served = 0, recommended = 0;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(
+            0,
+            customers.Count,
+            () => (Served: 0L, Items: 0L),
+            (u, _, local) =>
+            {
+                var picks = recommend(customers[u]);
+                return (local.Served + (picks.Count > 0 ? 1 : 0), local.Items + picks.Count);
+            },
+            local =>
+            {
+                Interlocked.Add(ref served, local.Served);
+                Interlocked.Add(ref recommended, local.Items);
+            });
+        return (served, recommended, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The synthetic store (customers, products, events only), deterministic for the seed.</summary>
