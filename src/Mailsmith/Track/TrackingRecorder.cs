@@ -45,11 +45,11 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
     private long _batches;
     private int _spoolSequence;
     private long _walPages;
-    private long _checkpoints;
+    private readonly WalCheckpointer _checkpointer;
 
     /// <summary>
-    /// WAL pages written by the writer after which it checkpoints: SQLite's own automatic threshold, but run by the
-    /// writer after it has answered the batch instead of inside that batch's COMMIT (docs/benchmarks.md).
+    /// WAL pages written by the writer after which the WAL is checkpointed: SQLite's own automatic threshold, but run
+    /// by <see cref="WalCheckpointer"/> on its own thread instead of inside the COMMIT of a batch (docs/benchmarks.md).
     /// </summary>
     internal const int CheckpointPages = 1000;
 
@@ -62,6 +62,7 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         Directory.CreateDirectory(_spoolDirectory);
+        _checkpointer = new WalCheckpointer(store, _logger);
         _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         var period = TimeSpan.FromSeconds(Math.Max(0.05, options.SpoolRetrySeconds));
         // A retry tick goes through the queue, so the spool is only ever touched by the writer.
@@ -81,8 +82,8 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
     /// <summary>Transactions committed; <see cref="Recorded"/> / <see cref="Batches"/> is the mean group size.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
-    /// <summary>WAL checkpoints the writer ran (each after answering the batch that filled the WAL past <see cref="CheckpointPages"/>).</summary>
-    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+    /// <summary>WAL checkpoints run (in the background, and the writer's catch-ups) for the pages this writer wrote.</summary>
+    public long Checkpoints => _checkpointer.Checkpoints;
 
     /// <summary>Spool files not yet replayed.</summary>
     public int PendingSpoolFiles => Directory.Exists(_spoolDirectory) ? Directory.GetFiles(_spoolDirectory, "*.jsonl").Length : 0;
@@ -114,6 +115,7 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _writer;
         CloseConnection();
+        _checkpointer.Dispose();
     }
 
     private async Task WriteLoopAsync()
@@ -159,24 +161,26 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
                     p.Completion.TrySetResult(RecordOutcome.Recorded);
                 }
             }
-            // Only now, with the batch answered: its events are committed to the WAL already, and the checkpoint (which
-            // flushes the WAL and the database file) delays only the requests that arrive while it runs.
+            // Only now, with the batch answered: a catch-up checkpoint delays only the requests that arrive while it runs.
             CheckpointIfDue();
         }
     }
 
     /// <summary>
-    /// Checkpoints the WAL (PASSIVE: never waits for readers) once the writer has written <see cref="CheckpointPages"/>
-    /// pages to it since the last checkpoint. SQLite's automatic checkpoint is off on this connection: it would run
-    /// inside the COMMIT of the batch that crossed the threshold, and every request of that batch would wait for the
-    /// checkpoint's two fsyncs before its answer. A failed checkpoint loses nothing (the events are in the WAL); the
-    /// next threshold tries again.
+    /// Asks the <see cref="WalCheckpointer"/> for a checkpoint once the writer has written <see cref="CheckpointPages"/>
+    /// pages to the WAL since the last request, and runs the checkpointer's catch-up when it asks for one. SQLite's
+    /// automatic checkpoint is off on this connection: it would run inside the COMMIT of the batch that crossed the
+    /// threshold, and every request of that batch would wait for it.
     /// </summary>
     private void CheckpointIfDue()
     {
         if (_connection?.Handle is not { } db)
         {
             return;
+        }
+        if (_checkpointer.TakeCatchUp())
+        {
+            _checkpointer.CatchUp(db);
         }
         if (raw.sqlite3_db_status(db, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1) == raw.SQLITE_OK)
         {
@@ -187,15 +191,7 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
             return;
         }
         _walPages = 0;
-        var rc = raw.sqlite3_wal_checkpoint_v2(db, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
-        if (rc == raw.SQLITE_OK)
-        {
-            Interlocked.Increment(ref _checkpoints);
-        }
-        else
-        {
-            LogCheckpointFailed(_logger, rc, raw.sqlite3_errmsg(db).utf8_to_string());
-        }
+        _checkpointer.Request();
     }
 
     private RecordOutcome CommitOrSpool(List<TrackingEvent> events)
@@ -453,9 +449,6 @@ public sealed partial class TrackingRecorder : IAsyncDisposable
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Stored {Count} spooled tracking events from {Path}")]
     private static partial void LogReplayed(ILogger logger, int count, string path);
-
-    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "WAL checkpoint of the tracking writer failed (SQLite {Code}: {Reason}); retried at the next threshold")]
-    private static partial void LogCheckpointFailed(ILogger logger, int code, string reason);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Error, Message = "Spool file {Path} cannot be read ({Reason}); renamed to .bad")]
     private static partial void LogBadSpool(ILogger logger, string path, string reason);

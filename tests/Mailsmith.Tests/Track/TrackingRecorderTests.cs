@@ -50,4 +50,26 @@ public sealed class TrackingRecorderTests
         Assert.Equal(0, h.Count("SELECT count(*) FROM engagement_events WHERE type IN ('open', 'click') AND (is_machine = 1) <> (user_agent IS NULL)"));
         Assert.Equal(0, h.Count("SELECT count(*) FROM engagement_events WHERE type IN ('open', 'click') AND user_agent <> 'agent ' || substr(client, 7)"));
     }
+
+    [Fact]
+    public async Task Record_WriterNeverIdle_BackgroundCheckpointsKeepTheWalShort()
+    {
+        await using var h = await ServerHarness.StartAsync(customers: 200);
+        var at = DateTimeOffset.UtcNow;
+        // Everything queued at once, so the writer commits batch after batch and a background checkpoint rarely finds
+        // a moment in which SQLite may restart the WAL: the writer's catch-up does it. Measured: WAL 9.7-10.5 MB with
+        // the catch-up, 19.0 MB without it (the writer's gaps alone let it restart now and then).
+        var events = Enumerable.Range(0, 30_000)
+            .Select(i => TrackingEvent.For(i % 4 == 0 ? TrackingEventKind.Click : TrackingEventKind.Open, h.Ref(h.Sends[i % h.Sends.Count]), at.AddMilliseconds(i)))
+            .ToList();
+
+        var outcomes = await Task.WhenAll(events.Select(h.Recorder.RecordAsync));
+        var wal = new FileInfo(h.Settings.DatabasePath + "-wal");
+
+        Assert.All(outcomes, o => Assert.Equal(RecordOutcome.Recorded, o));
+        Assert.Equal(events.Count, h.Count("SELECT count(*) FROM engagement_events WHERE type IN ('open', 'click')"));
+        Assert.True(h.Recorder.Checkpoints >= 2, $"{h.Recorder.Checkpoints} checkpoints");
+        // The WAL file keeps the largest size it ever had: bounded by a few thresholds' worth of pages.
+        Assert.True(wal.Exists && wal.Length < 4L * TrackingRecorder.CheckpointPages * 4096, $"WAL {wal.Length:N0} bytes");
+    }
 }
