@@ -88,8 +88,10 @@ UPDATE engagement_events SET is_machine = 1, machine_reason = $reason WHERE enga
 SELECT o.order_id, o.customer_id, o.ordered_at, o.total, o.currency, t.send_id, t.campaign_id, t.variant
 FROM orders o
 JOIN engagement_events t ON t.engagement_id = (
-    SELECT e.engagement_id FROM engagement_events e
-    WHERE e.customer_id = o.customer_id AND e.is_machine = 0 AND e.send_id IS NOT NULL
+    -- Through the customer's messages (ix_sends_customer, then ix_engagement_send): engagement_events has no index by
+    -- customer, because every tracking event would land on a random page of it (migration 19, docs/benchmarks.md).
+    SELECT e.engagement_id FROM sends s JOIN engagement_events e ON e.send_id = s.send_id
+    WHERE s.customer_id = o.customer_id AND e.customer_id = o.customer_id AND e.is_machine = 0
       AND (e.type = 'click' OR ($opens = 1 AND e.type = 'open'))
       AND e.occurred_at <= o.ordered_at AND e.occurred_at >= o.ordered_at - $window_ms
     ORDER BY e.occurred_at DESC, e.engagement_id DESC LIMIT 1)
