@@ -169,7 +169,7 @@ public sealed class DeliveryEngine(MailsmithStore store, DeliveryOptions options
 
     private static string Describe(Exception e) => e switch
     {
-        SmtpReplyException s => $"{s.StatusCode} {s.Message}".Trim(),
+        MailKit.Net.Smtp.SmtpCommandException s => $"{(int)s.StatusCode} {s.Message}".Trim(),
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 

@@ -153,28 +153,7 @@ public sealed class DkimSigner : IDisposable
         SignBytes(message, written);
     }
 
-    /// <summary>
-    /// The <c>DKIM-Signature</c> field (name, value and final CRLF) for a message written to <paramref name="written"/>
-    /// (CRLF line ends, no DKIM-Signature of its own), to be sent before it.
-    /// </summary>
-    public byte[] SignatureField(ReadOnlySpan<byte> written)
-    {
-        var value = SignatureValue(written);
-        var field = new byte[15 + value.Length];
-        "DKIM-Signature:"u8.CopyTo(field);
-        value.CopyTo(field, 15);
-        return field;
-    }
-
     private void SignBytes(MimeMessage message, ReadOnlySpan<byte> bytes)
-    {
-        var header = new Header(HeaderId.DkimSignature, "x");
-        header.SetRawValue(SignatureValue(bytes));
-        message.Headers.Insert(0, header);
-    }
-
-    // The raw value of the DKIM-Signature header (after the colon, folded, ending in CRLF).
-    private byte[] SignatureValue(ReadOnlySpan<byte> bytes)
     {
         var split = bytes.IndexOf("\r\n\r\n"u8);
         var headerBlock = split < 0 ? bytes : bytes[..(split + 2)];
@@ -208,7 +187,9 @@ public sealed class DkimSigner : IDisposable
             raw.Append(i == 0 ? "" : "\r\n\t").Append(signature, i, Math.Min(72, signature.Length - i));
         }
         raw.Append("\r\n");
-        return Encoding.ASCII.GetBytes(raw.ToString());
+        var header = new Header(HeaderId.DkimSignature, "x");
+        header.SetRawValue(Encoding.ASCII.GetBytes(raw.ToString()));
+        message.Headers.Insert(0, header);
     }
 
     private byte[] SignData(ReadOnlySpan<byte> data)

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
 using MimeKit;
 
 namespace Mailsmith.Deliver;
@@ -18,27 +19,25 @@ public enum FailureKind
 }
 
 /// <summary>
-/// Sends over SMTP through a pool of long-lived <see cref="SmtpSession"/>s (many messages per connection), at most
+/// Sends over SMTP through a pool of long-lived MailKit connections (many messages per connection), at most
 /// <see cref="SmtpOptions.Concurrency"/> open at once, STARTTLS/TLS and AUTH as configured, at most
 /// <see cref="SmtpOptions.RatePerSecond"/> messages a second to the relay, each message DKIM-signed when a signer is given.
 /// </summary>
 /// <remarks>
-/// Thread-safe; one instance per relay and run. The sessions are our own SMTP code over a <see cref="Socket"/> with
-/// <c>NoDelay</c>, not MailKit's: measured, MailKit's per-message conversation cost more CPU than the lean session
-/// (docs/benchmarks.md, "Own SMTP session"; docs/delivery.md). A session that failed is closed, never reused; the next
-/// send opens a new one. A refused sender, recipient or message (4xx/5xx) leaves the session usable (it is reset).
+/// Thread-safe; one instance per relay and run. Each connection is opened over a <see cref="Socket"/> with
+/// <c>NoDelay</c>: MailKit's own socket leaves Nagle on and waits ~40 ms per message on a delayed ACK.
+/// A connection that failed is closed, never reused; the next send opens a new one.
 /// </remarks>
 public sealed class SmtpSender : IMailSender, IAsyncDisposable
 {
-    private static readonly FormatOptions Format = CreateFormat();
     private readonly SmtpRelay _relay;
     private readonly SmtpOptions _options;
     private readonly DkimSigner? _dkim;
     private readonly MessageRateLimiter? _rate;
     private readonly ConcurrentBag<Connection> _idle = [];
     private readonly SemaphoreSlim _slots;
-    private readonly string _helo;
     private long _connectionsOpened;
+    private (string Text, MailboxAddress Address)? _lastFrom;
 
     public SmtpSender(SmtpRelay relay, SmtpOptions options, DkimSigner? dkim = null)
     {
@@ -47,14 +46,10 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         _dkim = dkim;
         _rate = options.RatePerSecond > 0 ? new MessageRateLimiter(options.RatePerSecond) : null;
         _slots = new SemaphoreSlim(Math.Max(1, options.Concurrency));
-        _helo = options.HeloName is { Length: > 0 } helo ? helo : Dns.GetHostName();
     }
 
     /// <summary>When set, the CPU time of DKIM signing is added to it. Default null.</summary>
     public SendCosts? Costs { get; init; }
-
-    /// <summary>Checks the relay's TLS certificate; null: the system's validation (the host name and a trusted chain). Default null.</summary>
-    public RemoteCertificateValidationCallback? CertificateValidation { get; init; }
 
     /// <summary>Connections opened so far (a long-lived pool opens few).</summary>
     public long ConnectionsOpened => Interlocked.Read(ref _connectionsOpened);
@@ -62,34 +57,19 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     /// <summary>The relay this sender talks to.</summary>
     public SmtpRelay Relay => _relay;
 
-    /// <summary>Writes <paramref name="message"/> (CRLF, parts 7-bit, Bcc not written) and sends it; the envelope is <paramref name="address"/>'s, else the message's Sender/From and To, Cc and Bcc.</summary>
-    /// <exception cref="SmtpReplyException">The relay refused (see <see cref="Classify"/>).</exception>
-    /// <exception cref="System.Security.Authentication.AuthenticationException">TLS failed or the relay refused the credentials.</exception>
-    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
-    {
-        var from = address.EnvelopeFrom ?? (message.Sender ?? message.From.Mailboxes.FirstOrDefault())?.Address
-            ?? throw new ArgumentException("the message has no Sender or From and no envelope sender is given", nameof(message));
-        List<string> recipients = address.EnvelopeTo is { } to
-            ? [to]
-            : message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        if (recipients.Count == 0)
-        {
-            throw new ArgumentException("the message has no recipients", nameof(message));
-        }
-        message.Prepare(EncodingConstraint.SevenBit);
-        using var buffer = new MemoryStream(32 * 1024);
-        message.WriteTo(Format, buffer, cancellationToken);
-        return SendAsync(buffer.ToArray(), from, recipients, cancellationToken);
-    }
+    /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
+    /// <exception cref="AuthenticationException">The relay refused the credentials.</exception>
+    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default) =>
+        SendAsync(_ => message, null, address, cancellationToken);
 
-    /// <summary>Sends a message written by <see cref="MimeBuilder.Write"/> (CRLF line ends) as it is; <paramref name="address"/> must give the envelope.</summary>
-    /// <exception cref="SmtpReplyException">The relay refused (see <see cref="Classify"/>).</exception>
+    /// <summary>Sends a message written by <see cref="MimeBuilder.Write"/> through the connection's <see cref="PreparedMessage"/>; <paramref name="address"/> must give the envelope.</summary>
+    /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
     public Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default) =>
-        address is { EnvelopeTo: { } to, EnvelopeFrom: { } from }
-            ? SendAsync(message, from, [to], cancellationToken)
-            : throw new ArgumentException("a written message needs the envelope (EnvelopeFrom, EnvelopeTo)", nameof(address));
+        address.EnvelopeTo is null
+            ? throw new ArgumentException("a prepared message needs the envelope (EnvelopeFrom, EnvelopeTo)", nameof(address))
+            : SendAsync(connection => connection.Wrapper.Load(message).Message, message, address, cancellationToken);
 
-    private async Task SendAsync(byte[] message, string from, IReadOnlyList<string> recipients, CancellationToken cancellationToken)
+    private async Task SendAsync(Func<Connection, MimeMessage> load, byte[]? written, OutboxAddress address, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         Connection? connection = null;
@@ -99,28 +79,35 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
             {
                 await _rate.WaitAsync(cancellationToken);
             }
-            // Signed before a connection is taken, and again on every attempt (a retry gets a fresh timestamp).
-            byte[] signature = [];
+            connection = _idle.TryTake(out var idle) && idle.Client.IsConnected ? idle : await ConnectAsync(cancellationToken);
+            var message = load(connection);
             if (_dkim is not null)
             {
                 using var cost = Costs?.Measure(SendStage.Dkim);
-                signature = _dkim.SignatureField(message);
-            }
-            while (_idle.TryTake(out var idle))
-            {
-                if (!idle.Session.Broken)
+                // A prepared message is signed from its bytes; anything else is written once to be hashed.
+                if (written is not null)
                 {
-                    connection = idle;
-                    break;
+                    _dkim.SignWritten(message, written);
                 }
-                await idle.Session.DisposeAsync();
+                else
+                {
+                    _dkim.Sign(message);
+                }
             }
-            connection ??= await ConnectAsync(cancellationToken);
-            await connection.Session.SendAsync(signature, message, from, recipients, cancellationToken);
+            if (address.EnvelopeTo is { } to)
+            {
+                // A prepared message has no From or To that MimeKit knows of: the envelope is given.
+                var from = address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(address));
+                await connection.Client.SendAsync(message, EnvelopeSender(from), [MailboxAddress.Parse(to)], cancellationToken);
+            }
+            else
+            {
+                await connection.Client.SendAsync(message, cancellationToken);
+            }
             connection.Sent++;
             if (connection.Sent >= _options.MessagesPerConnection && _options.MessagesPerConnection > 0)
             {
-                await connection.Session.DisposeAsync();
+                await CloseAsync(connection);
             }
             else
             {
@@ -128,9 +115,9 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
             }
             connection = null;
         }
-        catch (SmtpReplyException) when (connection is { Session.Broken: false })
+        catch (SmtpCommandException) when (connection is { Client.IsConnected: true })
         {
-            // A refused sender, recipient or message leaves the session usable (it was reset).
+            // A refused recipient or message leaves the session usable (MailKit resets it).
             _idle.Add(connection);
             connection = null;
             throw;
@@ -139,55 +126,99 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
         {
             if (connection is not null)
             {
-                await connection.Session.DisposeAsync();
+                await CloseAsync(connection);
             }
             _slots.Release();
         }
     }
 
+    // The envelope sender is the same for a whole campaign: parsed once, not per message.
+    private MailboxAddress EnvelopeSender(string from)
+    {
+        if (_lastFrom is { } cached && string.Equals(cached.Text, from, StringComparison.Ordinal))
+        {
+            return cached.Address;
+        }
+        var address = MailboxAddress.Parse(from);
+        _lastFrom = (from, address);
+        return address;
+    }
+
     /// <summary>Whether a failed attempt is retried, bounces the address, or fails the message.</summary>
-    /// <remarks>
-    /// 5xx to RCPT TO bounces the recipient; 5xx to MAIL FROM or DATA (or an address that cannot be written in an SMTP
-    /// command) fails the message; everything else (4xx, 5xx while the session starts, timeouts, I/O, TLS) is transient.
-    /// </remarks>
     public static FailureKind Classify(Exception exception) => exception switch
     {
-        SmtpReplyException { StatusCode: >= 500, Step: SmtpStep.RcptTo } => FailureKind.PermanentRecipient,
-        SmtpReplyException { StatusCode: >= 500, Step: SmtpStep.MailFrom or SmtpStep.Data } => FailureKind.PermanentMessage,
-        ArgumentException => FailureKind.PermanentMessage,
+        SmtpCommandException { StatusCode: var code } e when (int)code >= 500 =>
+            e.ErrorCode == SmtpErrorCode.RecipientNotAccepted ? FailureKind.PermanentRecipient : FailureKind.PermanentMessage,
         _ => FailureKind.Transient,
     };
 
     private async Task<Connection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var session = await SmtpSession.ConnectAsync(_relay, _helo, _options.TimeoutSeconds, CertificateValidation, cancellationToken);
+        var client = new SmtpClient { Timeout = _options.TimeoutSeconds * 1000 };
+        if (_options.HeloName is { Length: > 0 } helo)
+        {
+            client.LocalDomain = helo;
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+                await socket.ConnectAsync(_relay.Host, _relay.Port, timeout.Token);
+            }
+            await client.ConnectAsync(socket, _relay.Host, _relay.Port, _relay.Security, cancellationToken);
+            if (_relay.Credential is { } credential)
+            {
+                await client.AuthenticateAsync(credential, cancellationToken);
+            }
+        }
+        catch
+        {
+            client.Dispose();
+            socket.Dispose();
+            throw;
+        }
         Interlocked.Increment(ref _connectionsOpened);
-        return new Connection(session);
+        return new Connection(client);
+    }
+
+    private static async Task CloseAsync(Connection connection)
+    {
+        try
+        {
+            if (connection.Client.IsConnected)
+            {
+                using var quit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await connection.Client.DisconnectAsync(true, quit.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ProtocolException or ServiceNotConnectedException or SmtpCommandException)
+        {
+            // Closing a connection that already failed: nothing left to tell the relay.
+        }
+        finally
+        {
+            connection.Client.Dispose();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         while (_idle.TryTake(out var connection))
         {
-            await connection.Session.DisposeAsync();
+            await CloseAsync(connection);
         }
         _slots.Dispose();
     }
 
-    private static FormatOptions CreateFormat()
+    private sealed class Connection(SmtpClient client)
     {
-        // As a message goes to the relay: CRLF line ends, Bcc never written.
-        var format = FormatOptions.Default.Clone();
-        format.NewLineFormat = NewLineFormat.Dos;
-        format.HiddenHeaders.Add(HeaderId.Bcc);
-        format.HiddenHeaders.Add(HeaderId.ResentBcc);
-        return format;
-    }
-
-    private sealed class Connection(SmtpSession session)
-    {
-        public SmtpSession Session { get; } = session;
+        public SmtpClient Client { get; } = client;
         public int Sent { get; set; }
+
+        // Loaded with each prepared message this connection sends (one at a time).
+        public PreparedMessage Wrapper { get; } = new();
     }
 }
 
