@@ -138,7 +138,23 @@ public sealed class DkimSigner : IDisposable
         message.Headers.RemoveAll("DKIM-Signature");
         using var buffer = new MemoryStream(32 * 1024);
         message.WriteTo(Format, buffer);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        SignBytes(message, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <summary>
+    /// Signs a <see cref="PreparedMessage"/> from the bytes it was loaded with, which are exactly what it writes:
+    /// the message is not written once more to be hashed. Adds the <c>DKIM-Signature</c> as its first header (replacing an earlier one).
+    /// </summary>
+    /// <param name="message">The prepared wrapper (<see cref="PreparedMessage.Load"/>) of <paramref name="written"/>.</param>
+    /// <param name="written">The message's bytes (<see cref="MimeBuilder.Write"/>: CRLF line ends), without a DKIM-Signature.</param>
+    public void SignWritten(MimeMessage message, ReadOnlySpan<byte> written)
+    {
+        message.Headers.RemoveAll("DKIM-Signature");
+        SignBytes(message, written);
+    }
+
+    private void SignBytes(MimeMessage message, ReadOnlySpan<byte> bytes)
+    {
         var split = bytes.IndexOf("\r\n\r\n"u8);
         var headerBlock = split < 0 ? bytes : bytes[..(split + 2)];
         var body = split < 0 ? [] : bytes[(split + 4)..];

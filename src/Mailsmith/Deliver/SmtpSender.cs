@@ -37,6 +37,7 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     private readonly ConcurrentBag<Connection> _idle = [];
     private readonly SemaphoreSlim _slots;
     private long _connectionsOpened;
+    private (string Text, MailboxAddress Address)? _lastFrom;
 
     public SmtpSender(SmtpRelay relay, SmtpOptions options, DkimSigner? dkim = null)
     {
@@ -59,16 +60,16 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
     /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
     /// <exception cref="AuthenticationException">The relay refused the credentials.</exception>
     public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default) =>
-        SendAsync(_ => message, address, cancellationToken);
+        SendAsync(_ => message, null, address, cancellationToken);
 
     /// <summary>Sends a message written by <see cref="MimeBuilder.Write"/> through the connection's <see cref="PreparedMessage"/>; <paramref name="address"/> must give the envelope.</summary>
     /// <exception cref="SmtpCommandException">The relay refused (see <see cref="Classify"/>).</exception>
     public Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default) =>
         address.EnvelopeTo is null
             ? throw new ArgumentException("a prepared message needs the envelope (EnvelopeFrom, EnvelopeTo)", nameof(address))
-            : SendAsync(connection => connection.Wrapper.Load(message).Message, address, cancellationToken);
+            : SendAsync(connection => connection.Wrapper.Load(message).Message, message, address, cancellationToken);
 
-    private async Task SendAsync(Func<Connection, MimeMessage> load, OutboxAddress address, CancellationToken cancellationToken)
+    private async Task SendAsync(Func<Connection, MimeMessage> load, byte[]? written, OutboxAddress address, CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
         Connection? connection = null;
@@ -83,13 +84,21 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
             if (_dkim is not null)
             {
                 using var cost = Costs?.Measure(SendStage.Dkim);
-                _dkim.Sign(message);
+                // A prepared message is signed from its bytes; anything else is written once to be hashed.
+                if (written is not null)
+                {
+                    _dkim.SignWritten(message, written);
+                }
+                else
+                {
+                    _dkim.Sign(message);
+                }
             }
             if (address.EnvelopeTo is { } to)
             {
                 // A prepared message has no From or To that MimeKit knows of: the envelope is given.
                 var from = address.EnvelopeFrom ?? throw new ArgumentException("a message with an envelope recipient needs an envelope sender", nameof(address));
-                await connection.Client.SendAsync(message, MailboxAddress.Parse(from), [MailboxAddress.Parse(to)], cancellationToken);
+                await connection.Client.SendAsync(message, EnvelopeSender(from), [MailboxAddress.Parse(to)], cancellationToken);
             }
             else
             {
@@ -121,6 +130,18 @@ public sealed class SmtpSender : IMailSender, IAsyncDisposable
             }
             _slots.Release();
         }
+    }
+
+    // The envelope sender is the same for a whole campaign: parsed once, not per message.
+    private MailboxAddress EnvelopeSender(string from)
+    {
+        if (_lastFrom is { } cached && string.Equals(cached.Text, from, StringComparison.Ordinal))
+        {
+            return cached.Address;
+        }
+        var address = MailboxAddress.Parse(from);
+        _lastFrom = (from, address);
+        return address;
     }
 
     /// <summary>Whether a failed attempt is retried, bounces the address, or fails the message.</summary>
