@@ -56,11 +56,18 @@ public static class ProfileBenchmark
 
         watch.Restart();
         var run = new ProfileEnricher(ProfileOptions.Default).Run(snapshot, engagement, AsOf,
-            (step, done, total) => { if (done == 0) { log?.Invoke($"  {step}"); } });
+            (step, done, total) =>
+            {
+                if (done == 0)
+                {
+                    // Where the memory grows: the resident set and the managed heap (no collection forced) as each step starts.
+                    log?.Invoke(FormattableString.Invariant($"  {step} (resident {ResidentBytes() / 1048576} MB, managed {GC.GetTotalMemory(false) / 1048576} MB)"));
+                }
+            });
         var profileSeconds = watch.Elapsed.TotalSeconds;
         var after = GC.GetTotalMemory(forceFullCollection: false);
         Check(run, snapshot);
-        log?.Invoke(FormattableString.Invariant($"profiled in {profileSeconds:F1} s"));
+        log?.Invoke(FormattableString.Invariant($"profiled in {profileSeconds:F1} s (resident {ResidentBytes() / 1048576} MB, peak {PeakWorkingSetBytes() / 1048576} MB)"));
 
         double? save = null;
         if (options.Save)
