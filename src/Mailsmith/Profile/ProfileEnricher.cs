@@ -582,9 +582,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 continue;
             }
             var total = s.Total;
-            for (var i = 0; i < s.Hours.Length; i++)
+            for (var i = 0; i < s.Count; i++)
             {
-                prior[s.Hours[i]] += s.Weights[i] / total;
+                prior[s.HourAt(i)] += s.WeightAt(i) / total;
             }
         }
         var sum = 0.0;
