@@ -9,7 +9,7 @@ dotnet "$build/Mailsmith.Cli.dll" bench profile --json "$@" > "$log" 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || true)
-  echo "$(date +%T.%N | cut -c1-11) rss_kb ${rss:-?} | $(grep -v '^[ {}"]' "$log" | grep -v '^  *"' | tail -1)"
+  echo "$(date +%T.%N | cut -c1-11) rss_kb ${rss:-?} | $(grep -v '^ *[{}"]' "$log" | tail -1)"
   sleep 0.2
 done
 wait "$pid"
