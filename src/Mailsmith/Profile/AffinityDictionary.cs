@@ -13,16 +13,26 @@ namespace Mailsmith.Profile;
 /// value's single-precision bits (low 32 bits). One array per map instead of a key array and a value array, and 4
 /// bytes per key instead of an 8-byte reference: about 120 bytes for a map of eight instead of about 180 (measured in
 /// docs/benchmarks.md, "Profile memory"). The key table only grows with distinct keys, which are the catalog's
-/// category paths and brands. Immutable and thread-safe. Lookups are a binary search (ordinal) over a handful of keys.
+/// category paths and brands. A map whose values are all multiples of 10⁻⁴ in 0–1.6383 (the profile stage's, rounded to
+/// 4 decimals) and whose key ids fit 18 bits is held as one <see cref="uint"/> per key instead (the value as that
+/// multiple, read back to the same single-precision value). Immutable and thread-safe. Lookups are a binary search (ordinal) over a handful of keys.
 /// </remarks>
 public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
 {
-    private readonly ulong[] _entries;
+    // The compact form: key id in the high 18 bits, the value as k / 10⁴ (k ≤ 16,383) in the low 14 bits. The profile
+    // stage rounds affinities to 4 decimals, so nearly every map it builds fits; a map with any other value (or a key
+    // id past 2¹⁸) keeps the wide form. 4 bytes per key instead of 8 (docs/benchmarks.md, "Profile memory, continued").
+    private const int ValueBits = 14;
+    private const uint ValueMask = (1u << ValueBits) - 1;
+    private const int MaxCompactKeyId = (1 << (32 - ValueBits)) - 1;
+
+    private readonly uint[]? _compact;
+    private readonly ulong[]? _wide;
 
     /// <summary>The empty map.</summary>
-    public static AffinityDictionary Empty { get; } = new([]);
+    public static AffinityDictionary Empty { get; } = new([], null);
 
-    private AffinityDictionary(ulong[] entries) => _entries = entries;
+    private AffinityDictionary(uint[]? compact, ulong[]? wide) => (_compact, _wide) = (compact, wide);
 
     /// <summary>A map of <paramref name="pairs"/> (keys distinct); values are stored in single precision.</summary>
     public static AffinityDictionary From(IEnumerable<KeyValuePair<string, double>> pairs)
@@ -33,37 +43,66 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
             return Empty;
         }
         list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
-        var entries = new ulong[list.Count];
+        var ids = new int[list.Count];
+        var compact = true;
         for (var i = 0; i < list.Count; i++)
         {
-            entries[i] = ((ulong)(uint)KeyTable.IdOf(list[i].Key) << 32) | BitConverter.SingleToUInt32Bits((float)list[i].Value);
+            ids[i] = KeyTable.IdOf(list[i].Key);
+            compact &= ids[i] <= MaxCompactKeyId && CompactValue(list[i].Value) >= 0;
         }
-        return new AffinityDictionary(entries);
+        if (compact)
+        {
+            var entries = new uint[list.Count];
+            for (var i = 0; i < list.Count; i++)
+            {
+                entries[i] = ((uint)ids[i] << ValueBits) | (uint)CompactValue(list[i].Value);
+            }
+            return new AffinityDictionary(entries, null);
+        }
+        var wide = new ulong[list.Count];
+        for (var i = 0; i < list.Count; i++)
+        {
+            wide[i] = ((ulong)(uint)ids[i] << 32) | BitConverter.SingleToUInt32Bits((float)list[i].Value);
+        }
+        return new AffinityDictionary(null, wide);
     }
 
-    private static string KeyAt(ulong entry) => KeyTable.NameOf((int)(entry >> 32));
+    /// <summary>k when <paramref name="value"/> in single precision is exactly what k / 10⁴ gives in single precision; −1 otherwise.</summary>
+    private static int CompactValue(double value)
+    {
+        var k = Math.Round(value * 10_000);
+        if (!(k >= 0 && k <= ValueMask))
+        {
+            return -1;
+        }
+        // Compared through the integer, as it is read back: −0 becomes +0 there, so it stays wide.
+        var q = (int)k;
+        return BitConverter.SingleToUInt32Bits((float)(q / 10_000.0)) == BitConverter.SingleToUInt32Bits((float)value) ? q : -1;
+    }
 
-    private static float ValueAt(ulong entry) => BitConverter.UInt32BitsToSingle((uint)entry);
+    private string KeyAt(int i) => KeyTable.NameOf(_compact is { } c ? (int)(c[i] >> ValueBits) : (int)(_wide![i] >> 32));
+
+    private float ValueAt(int i) => _compact is { } c ? (float)((c[i] & ValueMask) / 10_000.0) : BitConverter.UInt32BitsToSingle((uint)_wide![i]);
 
     public double this[string key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key);
 
-    public IEnumerable<string> Keys => _entries.Select(KeyAt);
+    public IEnumerable<string> Keys => Enumerable.Range(0, Count).Select(KeyAt);
 
-    public IEnumerable<double> Values => _entries.Select(e => (double)ValueAt(e));
+    public IEnumerable<double> Values => Enumerable.Range(0, Count).Select(i => (double)ValueAt(i));
 
-    public int Count => _entries.Length;
+    public int Count => _compact?.Length ?? _wide!.Length;
 
     /// <summary>The strongest key (ties: ordinal first), or null when empty.</summary>
     public string? Strongest(Func<string, bool>? where = null)
     {
         string? best = null;
         var bestValue = float.NegativeInfinity;
-        foreach (var entry in _entries)
+        for (var i = 0; i < Count; i++)
         {
-            var value = ValueAt(entry);
-            if (value > bestValue && (where is null || where(KeyAt(entry))))
+            var value = ValueAt(i);
+            if (value > bestValue && (where is null || where(KeyAt(i))))
             {
-                best = KeyAt(entry);
+                best = KeyAt(i);
                 bestValue = value;
             }
         }
@@ -75,18 +114,18 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out double value)
     {
         var i = IndexOf(key);
-        value = i >= 0 ? ValueAt(_entries[i]) : 0;
+        value = i >= 0 ? ValueAt(i) : 0;
         return i >= 0;
     }
 
     private int IndexOf(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        int lo = 0, hi = _entries.Length - 1;
+        int lo = 0, hi = Count - 1;
         while (lo <= hi)
         {
             var mid = lo + ((hi - lo) >> 1);
-            var c = string.CompareOrdinal(KeyAt(_entries[mid]), key);
+            var c = string.CompareOrdinal(KeyAt(mid), key);
             if (c == 0)
             {
                 return mid;
@@ -105,9 +144,9 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
 
     public IEnumerator<KeyValuePair<string, double>> GetEnumerator()
     {
-        foreach (var entry in _entries)
+        for (var i = 0; i < Count; i++)
         {
-            yield return new KeyValuePair<string, double>(KeyAt(entry), ValueAt(entry));
+            yield return new KeyValuePair<string, double>(KeyAt(i), ValueAt(i));
         }
     }
 

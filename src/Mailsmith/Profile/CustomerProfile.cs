@@ -91,88 +91,134 @@ public sealed record CustomerProfile(
     // Segments (docs/segments.md), Compose and Deliver read them; each is documented where it is computed.
 
     /// <summary>Named RFM group id (<c>champions</c>, <c>loyal</c>, … <c>lost</c>); null before it is computed.</summary>
-    public string? RfmSegment { get; init; }
+    public string? RfmSegment { get => _rfmSegment; init => _rfmSegment = value; }
+
+    private string? _rfmSegment;
 
     /// <summary>Behavioural cluster number (k-means); null before clustering ran.</summary>
     public int? Cluster { get => UnpackInt(_cluster); init => _cluster = PackInt(value); }
 
-    private readonly int _cluster = PackInt(null);
+    private int _cluster = PackInt(null);
 
     /// <summary>BG/NBD probability that the customer is still active, 0–1.</summary>
     public double? PAlive { get => UnpackDouble(_pAlive); init => _pAlive = PackDouble(value); }
 
-    private readonly double _pAlive = PackDouble(null);
+    private double _pAlive = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 30 days (BG/NBD).</summary>
     public double? ExpectedPurchases30 { get => UnpackDouble(_expectedPurchases30); init => _expectedPurchases30 = PackDouble(value); }
 
-    private readonly double _expectedPurchases30 = PackDouble(null);
+    private double _expectedPurchases30 = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 90 days (BG/NBD).</summary>
     public double? ExpectedPurchases90 { get => UnpackDouble(_expectedPurchases90); init => _expectedPurchases90 = PackDouble(value); }
 
-    private readonly double _expectedPurchases90 = PackDouble(null);
+    private double _expectedPurchases90 = PackDouble(null);
 
     /// <summary>Expected number of purchases in the next 365 days (BG/NBD).</summary>
     public double? ExpectedPurchases365 { get => UnpackDouble(_expectedPurchases365); init => _expectedPurchases365 = PackDouble(value); }
 
-    private readonly double _expectedPurchases365 = PackDouble(null);
+    private double _expectedPurchases365 = PackDouble(null);
 
     /// <summary>Expected average order value (Gamma-Gamma), in the store currency.</summary>
     public decimal? ExpectedOrderValue { get => Money(_expectedOrderValue, 2); init => _expectedOrderValue = SetMoney(value, 2); }
 
-    private readonly decimal _expectedOrderValue;
+    private decimal _expectedOrderValue;
 
     /// <summary>Discounted expected customer value over the next 365 days, in the store currency.</summary>
     public decimal? Clv365 { get => Money(_clv365, 4); init => _clv365 = SetMoney(value, 4); }
 
-    private readonly decimal _clv365;
+    private decimal _clv365;
 
     /// <summary>Expected date of the next order; null when the customer is unlikely to order again.</summary>
-    public DateOnly? NextOrderDate { get; init; }
+    public DateOnly? NextOrderDate { get => _nextOrderDate; init => _nextOrderDate = value; }
+
+    private DateOnly? _nextOrderDate;
 
     /// <summary>Time-decayed affinity 0–1 per category at every level of the path (<c>Shoes</c> and <c>Shoes/Running</c>).</summary>
-    public IReadOnlyDictionary<string, double> CategoryAffinity { get; init; } = EmptyAffinity;
+    public IReadOnlyDictionary<string, double> CategoryAffinity { get => _categoryAffinity; init => _categoryAffinity = value; }
+
+    private IReadOnlyDictionary<string, double> _categoryAffinity = EmptyAffinity;
 
     /// <summary>Time-decayed affinity 0–1 per brand.</summary>
-    public IReadOnlyDictionary<string, double> BrandAffinity { get; init; } = EmptyAffinity;
+    public IReadOnlyDictionary<string, double> BrandAffinity { get => _brandAffinity; init => _brandAffinity = value; }
+
+    private IReadOnlyDictionary<string, double> _brandAffinity = EmptyAffinity;
 
     /// <summary>0–1: how much more than the store's base rate this customer buys on discount (0.5 = base rate).</summary>
     public double? DiscountSensitivity { get => UnpackDouble(_discountSensitivity); init => _discountSensitivity = PackDouble(value); }
 
-    private readonly double _discountSensitivity = PackDouble(null);
+    private double _discountSensitivity = PackDouble(null);
 
     /// <summary>Mean sentiment of the customer's reviews, −1 to 1; null without reviews.</summary>
     public double? ReviewSentiment { get => UnpackDouble(_reviewSentiment); init => _reviewSentiment = PackDouble(value); }
 
-    private readonly double _reviewSentiment = PackDouble(null);
+    private double _reviewSentiment = PackDouble(null);
 
     /// <summary>Preferred language/locale (e.g. <c>zh-CN</c>), from the customer record and behaviour.</summary>
-    public string? PreferredLanguage { get; init; }
+    public string? PreferredLanguage { get => _preferredLanguage; init => _preferredLanguage = value; }
+
+    private string? _preferredLanguage;
 
     /// <summary>Best hour of the week 0–167 (Monday 00:00 = 0) in the customer's own time zone.</summary>
     public int? BestHourOfWeek { get => UnpackInt(_bestHourOfWeek); init => _bestHourOfWeek = PackInt(value); }
 
-    private readonly int _bestHourOfWeek = PackInt(null);
+    private int _bestHourOfWeek = PackInt(null);
 
     /// <summary>Confidence 0–1 in <see cref="BestHourOfWeek"/> (posterior mass of that hour relative to the prior's).</summary>
     public double? BestHourConfidence { get => UnpackDouble(_bestHourConfidence); init => _bestHourConfidence = PackDouble(value); }
 
-    private readonly double _bestHourConfidence = PackDouble(null);
+    private double _bestHourConfidence = PackDouble(null);
 
     /// <summary>The customer's weighted activity per hour of the week (sparse); null without any activity. The posterior over hours is <see cref="SendTime.Posterior"/> with the run's population prior.</summary>
-    public SendTimeHistogram? SendTimeCounts { get; init; }
+    public SendTimeHistogram? SendTimeCounts { get => _sendTimeCounts; init => _sendTimeCounts = value; }
+
+    private SendTimeHistogram? _sendTimeCounts;
 
     /// <summary>The behavioural cluster's description in words (e.g. "frequent buyers, big spenders, likes Beauty"); null before clustering ran.</summary>
-    public string? ClusterLabel { get; init; }
+    public string? ClusterLabel { get => _clusterLabel; init => _clusterLabel = value; }
+
+    private string? _clusterLabel;
 
     /// <summary>Discount share shrunk toward the store's base rate: (discounted orders + k·base) / (orders + k); null when the store has no discounted order.</summary>
     public double? ShrunkDiscountShare { get => UnpackDouble(_shrunkDiscountShare); init => _shrunkDiscountShare = PackDouble(value); }
 
-    private readonly double _shrunkDiscountShare = PackDouble(null);
+    private double _shrunkDiscountShare = PackDouble(null);
 
     /// <summary>Number of reviews with text behind <see cref="ReviewSentiment"/>.</summary>
-    public int ReviewCount { get; init; }
+    public int ReviewCount { get => _reviewCount; init => _reviewCount = value; }
+
+    private int _reviewCount;
+
+    /// <summary>
+    /// Writes the fields the richer stage computes into this record, as <c>with { … }</c> would into a copy. Only for a
+    /// record the stage built itself and has not handed out yet (<see cref="ProfileEnricher"/>): a million enriched
+    /// copies would otherwise live beside a million base records until the next full collection
+    /// (docs/benchmarks.md, "Profile memory").
+    /// </summary>
+    internal void FillEnriched(in EnrichedFields e)
+    {
+        _rfmSegment = e.RfmSegment;
+        _cluster = PackInt(e.Cluster);
+        _clusterLabel = e.ClusterLabel;
+        _pAlive = PackDouble(e.PAlive);
+        _expectedPurchases30 = PackDouble(e.ExpectedPurchases30);
+        _expectedPurchases90 = PackDouble(e.ExpectedPurchases90);
+        _expectedPurchases365 = PackDouble(e.ExpectedPurchases365);
+        _expectedOrderValue = SetMoney(e.ExpectedOrderValue, 2);
+        _clv365 = SetMoney(e.Clv365, 4);
+        _nextOrderDate = e.NextOrderDate;
+        _categoryAffinity = e.CategoryAffinity;
+        _brandAffinity = e.BrandAffinity;
+        _shrunkDiscountShare = PackDouble(e.ShrunkDiscountShare);
+        _discountSensitivity = PackDouble(e.DiscountSensitivity);
+        _reviewSentiment = PackDouble(e.ReviewSentiment);
+        _reviewCount = e.ReviewCount;
+        _preferredLanguage = e.PreferredLanguage;
+        _bestHourOfWeek = PackInt(e.BestHourOfWeek);
+        _bestHourConfidence = PackDouble(e.BestHourConfidence);
+        _sendTimeCounts = e.SendTimeCounts;
+    }
 
     /// <summary>The affinity 0–1 of any level of a category path (<c>Beauty</c> or <c>Beauty &gt; Skincare</c>); 0 when none.</summary>
     public double Affinity(string category) => CategoryAffinity.TryGetValue(category, out var v) ? v : 0;
@@ -182,3 +228,26 @@ public sealed record CustomerProfile(
 
     private static readonly IReadOnlyDictionary<string, double> EmptyAffinity = AffinityDictionary.Empty;
 }
+
+/// <summary>The fields <see cref="CustomerProfile.FillEnriched"/> writes, one per enriched property of the same name.</summary>
+internal readonly record struct EnrichedFields(
+    string? RfmSegment,
+    int? Cluster,
+    string? ClusterLabel,
+    double? PAlive,
+    double? ExpectedPurchases30,
+    double? ExpectedPurchases90,
+    double? ExpectedPurchases365,
+    decimal? ExpectedOrderValue,
+    decimal? Clv365,
+    DateOnly? NextOrderDate,
+    IReadOnlyDictionary<string, double> CategoryAffinity,
+    IReadOnlyDictionary<string, double> BrandAffinity,
+    double? ShrunkDiscountShare,
+    double? DiscountSensitivity,
+    double? ReviewSentiment,
+    int ReviewCount,
+    string? PreferredLanguage,
+    int? BestHourOfWeek,
+    double? BestHourConfidence,
+    SendTimeHistogram? SendTimeCounts);

@@ -37,13 +37,16 @@ public sealed class ProfileBuilder(ProfileOptions options)
         }
         var prices = new CategoryPrices(snapshot.Products);
         var facts = new CustomerFacts[customers.Count];
+        // The same few categories lead for many customers: one read-only array per combination for this build
+        // (a million 3-element arrays would be ~48 MB; docs/benchmarks.md, "Profile memory, continued").
+        var shared = new SharedTopCategories();
         Parallel.For(
             0,
             customers.Count,
             () => new Scratch(),
             (i, _, scratch) =>
             {
-                facts[i] = Measure(snapshot, customers[i], asOf, prices, scratch);
+                facts[i] = Measure(snapshot, customers[i], asOf, prices, shared, scratch);
                 return scratch;
             },
             _ => { });
@@ -72,6 +75,9 @@ public sealed class ProfileBuilder(ProfileOptions options)
         double? MeanPricePercentile,
         int? ActiveHour);
 
+    /// <summary>Top-category arrays of up to three paths, shared between the customers of one build.</summary>
+    private sealed class SharedTopCategories : System.Collections.Concurrent.ConcurrentDictionary<(string A, string? B, string? C, int Count), string[]>;
+
     /// <summary>Per-thread buffers, reused from customer to customer.</summary>
     private sealed class Scratch
     {
@@ -80,7 +86,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         public readonly int[] Hours = new int[24];
     }
 
-    private CustomerFacts Measure(StoreSnapshot snapshot, Customer customer, DateTimeOffset asOf, CategoryPrices prices, Scratch scratch)
+    private CustomerFacts Measure(StoreSnapshot snapshot, Customer customer, DateTimeOffset asOf, CategoryPrices prices, SharedTopCategories shared, Scratch scratch)
     {
         var id = customer.CustomerId;
 
@@ -183,7 +189,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
 
         return new CustomerFacts(
             id, customer.SignupAt is { } s && s <= asOf ? s : null, frequency, monetary, first, last, discounted, lastEvent,
-            TopCategories(weights, Options.MaxTopCategories), meanPercentile, activeHour);
+            TopCategories(weights, Options.MaxTopCategories, shared), meanPercentile, activeHour);
     }
 
     private CustomerProfile Assemble(CustomerFacts x, int r, int f, int m, DateTimeOffset asOf)
@@ -271,7 +277,7 @@ public sealed class ProfileBuilder(ProfileOptions options)
         a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>The strongest <paramref name="max"/> categories, strongest first; equal weights in ordinal name order.</summary>
-    private static string[] TopCategories(Dictionary<string, double> weights, int max)
+    private static string[] TopCategories(Dictionary<string, double> weights, int max, SharedTopCategories shared)
     {
         if (weights.Count == 0 || max <= 0)
         {
@@ -295,6 +301,11 @@ public sealed class ProfileBuilder(ProfileOptions options)
             Array.Copy(top, at, top, at + 1, end - at);
             top[at] = kv;
             filled = Math.Min(filled + 1, top.Length);
+        }
+        if (filled <= 3)
+        {
+            return shared.GetOrAdd((top[0].Key, filled > 1 ? top[1].Key : null, filled > 2 ? top[2].Key : null, filled), static k =>
+                k.Count switch { 1 => [k.A], 2 => [k.A, k.B!], _ => [k.A, k.B!, k.C!] });
         }
         var result = new string[filled];
         for (var i = 0; i < filled; i++)

@@ -30,18 +30,18 @@ public sealed class ProfileEnricher(ProfileOptions options)
         progress?.Invoke("rfm and lifecycle", 0, snapshot.Customers.Count);
         var profiles = new ProfileBuilder(Options).BuildDictionary(snapshot, asOf);
         var baseSeconds = watch.Elapsed.TotalSeconds;
-        // The builder's dictionary is ours: the enriched records replace the base ones in it, so a million base records
-        // become garbage one by one instead of living next to a million enriched ones until the end.
-        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, progress);
+        // The builder's dictionary and records are ours: the enriched fields are written into the base records, so no
+        // second generation of a million records is allocated (the replaced ones would stay in gen 2 until a full GC).
+        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, ownsRecords: true, progress);
         var timings = new Dictionary<string, double>(run.Summary.Timings, StringComparer.Ordinal) { ["rfm_lifecycle"] = Math.Round(baseSeconds, 3) };
         return run with { Summary = run.Summary with { Timings = timings } };
     }
 
     /// <summary>Fills the richer fields of <paramref name="profiles"/> (built by <see cref="ProfileBuilder"/> for the same snapshot and moment).</summary>
     public ProfileRun Enrich(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile> profiles, Progress? progress = null) =>
-        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), progress);
+        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), ownsRecords: false, progress);
 
-    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, Progress? progress)
+    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, bool ownsRecords, Progress? progress)
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var warnings = new List<string>();
@@ -143,30 +143,35 @@ public sealed class ProfileEnricher(ProfileOptions options)
             }
             ClvPrediction? prediction = clv.TryGetValue(ids[i], out var predicted) ? predicted : null;
             var cluster = clusters?.Assignment[i];
-            result[ids[i]] = p with
-            {
-                RfmSegment = RfmSegments.Classify(p.R, p.F, p.M, p.Frequency),
-                Cluster = cluster,
-                ClusterLabel = cluster is { } c2 ? clusters!.Clusters[c2].Label : null,
-                PAlive = prediction?.ProbabilityAlive,
-                ExpectedPurchases30 = prediction?.ExpectedPurchases30,
-                ExpectedPurchases90 = prediction?.ExpectedPurchases90,
-                ExpectedPurchases365 = prediction?.ExpectedPurchases365,
-                ExpectedOrderValue = Money(prediction?.ExpectedOrderValue),
-                Clv365 = Money(prediction?.Clv),
-                NextOrderDate = prediction?.ExpectedNextOrder,
-                CategoryAffinity = f.Categories,
-                BrandAffinity = f.Brands,
-                ShrunkDiscountShare = shrunk,
+            var fields = new EnrichedFields(
+                RfmSegment: RfmSegments.Classify(p.R, p.F, p.M, p.Frequency),
+                Cluster: cluster,
+                ClusterLabel: cluster is { } c2 ? clusters!.Clusters[c2].Label : null,
+                PAlive: prediction?.ProbabilityAlive,
+                ExpectedPurchases30: prediction?.ExpectedPurchases30,
+                ExpectedPurchases90: prediction?.ExpectedPurchases90,
+                ExpectedPurchases365: prediction?.ExpectedPurchases365,
+                ExpectedOrderValue: Money(prediction?.ExpectedOrderValue),
+                Clv365: Money(prediction?.Clv),
+                NextOrderDate: prediction?.ExpectedNextOrder,
+                CategoryAffinity: f.Categories,
+                BrandAffinity: f.Brands,
+                ShrunkDiscountShare: shrunk,
                 // s / (s + base): 0.5 at the base rate, toward 1 for a customer who buys on discount far more often.
-                DiscountSensitivity = shrunk is { } s ? s / (s + baseRate) : null,
-                ReviewSentiment = f.ReviewSentiment,
-                ReviewCount = f.ReviewCount,
-                PreferredLanguage = f.Language,
-                BestHourOfWeek = bestHour,
-                BestHourConfidence = confidence,
-                SendTimeCounts = f.SendTime,
-            };
+                DiscountSensitivity: shrunk is { } s ? s / (s + baseRate) : null,
+                ReviewSentiment: f.ReviewSentiment,
+                ReviewCount: f.ReviewCount,
+                PreferredLanguage: f.Language,
+                BestHourOfWeek: bestHour,
+                BestHourConfidence: confidence,
+                SendTimeCounts: f.SendTime);
+            // Our own base records are filled in place; a caller's are copied first (they may be shared).
+            var target = ownsRecords ? p : p with { };
+            target.FillEnriched(fields);
+            if (!ownsRecords)
+            {
+                result[ids[i]] = target;
+            }
         }
         timings["assemble"] = Lap(watch);
         var summary = new ProfileRunSummary(asOf, n, clvSummary, clusters?.K,
@@ -577,9 +582,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 continue;
             }
             var total = s.Total;
-            for (var i = 0; i < s.Hours.Length; i++)
+            for (var i = 0; i < s.Count; i++)
             {
-                prior[s.Hours[i]] += s.Weights[i] / total;
+                prior[s.HourAt(i)] += s.WeightAt(i) / total;
             }
         }
         var sum = 0.0;

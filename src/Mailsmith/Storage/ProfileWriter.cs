@@ -160,7 +160,7 @@ internal sealed partial class ProfileWriter : IDisposable
         Real(s, i++, p.BestHourConfidence);
         if (p.SendTimeCounts is { } hours)
         {
-            raw.sqlite3_bind_blob(s, i, hours.ToBytes());
+            raw.sqlite3_bind_blob(s, i, hours.AsBytes());
         }
         else
         {

@@ -50,8 +50,13 @@ public sealed class StoreSnapshot
     public static StoreSnapshot Load(MailsmithStore store)
     {
         var customers = store.LoadCustomers();
-        return new(customers, store.LoadProducts(), store.LoadOrders(), store.LoadOrderLines(), store.LoadEvents(customers), store.LoadReviews(),
+        var snapshot = new StoreSnapshot(customers, store.LoadProducts(), store.LoadOrders(), store.LoadOrderLines(), store.LoadEvents(customers), store.LoadReviews(),
             store.LoadSuppressedEmails());
+        // Reading left the event builder's columns and the readers' growing lists as garbage (about half a GB at
+        // 10M events); an aggressive collection returns those pages to the OS instead of keeping them committed
+        // (docs/benchmarks.md, "Profile memory, continued").
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return snapshot;
     }
 
     /// <summary>Orders of a customer (empty when none).</summary>

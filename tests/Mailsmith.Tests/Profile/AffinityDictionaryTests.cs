@@ -93,4 +93,21 @@ public sealed class AffinityDictionaryTests
         Assert.Equal((double)(float)1e-40, map["y"]);
         Assert.Equal(1.0, map["z"]);
     }
+
+    [Fact]
+    public void From_FourDecimalValuesAndOthers_ReadBackTheSameSinglePrecisionValues()
+    {
+        // Rounded to 4 decimals (the compact form) and not (the wide form), alone and mixed in one map.
+        double[] values = [0, 0.0001, 0.1234, 0.5, 0.9999, 1, 1.6383, 1.6384, 0.12345, 1.0 / 3, 2.5];
+        foreach (var v in values)
+        {
+            var single = AffinityDictionary.From([KeyValuePair.Create("a", v)]);
+            Assert.Equal(BitConverter.SingleToUInt32Bits((float)v), BitConverter.SingleToUInt32Bits((float)single["a"]));
+        }
+        var mixed = AffinityDictionary.From(values.Select((v, i) => KeyValuePair.Create($"k{i:00}", v)));
+        Assert.Equal(values.Select(v => (double)(float)v), mixed.Values);
+        var rounded = AffinityDictionary.From(values.Take(7).Select((v, i) => KeyValuePair.Create($"r{i}", v)));
+        Assert.Equal(values.Take(7).Select(v => (double)(float)v), rounded.Values);
+        Assert.Equal("r6", rounded.Strongest());
+    }
 }

@@ -39,6 +39,33 @@ public sealed class ProfileEnricherTests
     }
 
     [Fact]
+    public void Enrich_CallersBaseProfiles_AreLeftUnchangedAndTheResultMatchesRun()
+    {
+        // Run fills its own base records in place; Enrich is given the caller's, which must not change.
+        var snapshot = new SnapshotBuilder()
+            .Customer("a").Customer("b")
+            .Product("shoe", "Sports > Shoes")
+            .Order("a", DaysAgo(3), ["shoe"]).Order("b", DaysAgo(20), ["shoe"]).Event("b", EventTypes.View, DaysAgo(2), "shoe")
+            .Build();
+        var baseProfiles = new ProfileBuilder(ProfileOptions.Default).Build(snapshot, AsOf);
+        var enriched = new ProfileEnricher(ProfileOptions.Default).Enrich(snapshot, ProfileEngagement.Empty, AsOf, baseProfiles).Profiles;
+        var run = Run(snapshot).Profiles;
+        foreach (var id in new[] { "a", "b" })
+        {
+            Assert.Empty(baseProfiles[id].CategoryAffinity);
+            Assert.Null(baseProfiles[id].BestHourOfWeek);
+            Assert.Null(baseProfiles[id].SendTimeCounts);
+            Assert.NotSame(baseProfiles[id], enriched[id]);
+            Assert.Equal(1.0, enriched[id].Affinity("Sports"), 3);
+            Assert.NotNull(enriched[id].BestHourOfWeek);
+            Assert.Equal(run[id].BestHourOfWeek, enriched[id].BestHourOfWeek);
+            Assert.Equal(run[id].BestHourConfidence, enriched[id].BestHourConfidence);
+            Assert.Equal(run[id].RfmSegment, enriched[id].RfmSegment);
+            Assert.Equal(baseProfiles[id].Monetary, enriched[id].Monetary);
+        }
+    }
+
+    [Fact]
     public void CategoryAffinity_CoversEveryLevelAndSharesSumToOnePerLevel()
     {
         var snapshot = new SnapshotBuilder()
