@@ -50,7 +50,7 @@ public static class ProfileBenchmark
         var (snapshot, engagement, touches) = Generate(options);
         var generate = watch.Elapsed.TotalSeconds;
         log?.Invoke(FormattableString.Invariant($"generated {snapshot.Customers.Count:N0} customers, {snapshot.Events.Count:N0} events, {snapshot.Orders.Count:N0} orders, {snapshot.Reviews.Count:N0} reviews, {touches:N0} opens/clicks in {generate:F1} s"));
-        // As StoreSnapshot.Load does: the generator's buffers are garbage now; give their pages back before profiling.
+        // As StoreSnapshot.Load does for the profile stage: the generator's buffers are garbage now; give their pages back before profiling.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var dataResident = ResidentBytes();

@@ -41,7 +41,7 @@ public static class ProfileStage
             return new ProfileStageResult(store.LoadProfiles(), latest.Summary, UpToDate: true, watch.Elapsed.TotalSeconds);
         }
         progress?.Invoke("reading the store", 0, 0);
-        snapshot ??= StoreSnapshot.Load(store);
+        snapshot ??= StoreSnapshot.Load(store, returnMemory: true);
         var engagement = store.LoadProfileEngagement();
         if (options.SendTimeFromOutcomes && store.CountDeliveredSends() > 0)
         {
