@@ -480,6 +480,17 @@ public static class CopyChecks
                 Add(ref failures, Markup, where, "character entity in plain text");
                 return;
             }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(c))
+            {
+                // Half of a character (a truncated emoji): it would reach the reader as U+FFFD.
+                Add(ref failures, Markup, where, $"unpaired surrogate U+{(int)c:X4} (malformed text)");
+                return;
+            }
             if (char.IsControl(c) || c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2060' and <= '\u2069' or '\uFEFF' or '\u00AD')
             {
                 Add(ref failures, Markup, where, $"invisible or control character U+{(int)c:X4}");

@@ -195,6 +195,27 @@ public partial class CopyPipelineTests
     }
 
     [Fact]
+    public void Check_UnpairedSurrogate_FailsAsMalformedWhileAWholeEmojiPasses()
+    {
+        // A model's output cut in the middle of an emoji: half a surrogate pair. Built in code, not as theory data,
+        // because a lone surrogate does not survive the test runner's serialization.
+        var composer = ComposeTestData.Default;
+        var plan = composer.Plan(WithOffer(ComposeTestData.Context(CampaignTypes.Winback, "en-US", seed: 2), Percent15));
+        var good = composer.WriteCopy(plan);
+
+        var emoji = CopyChecks.Check(plan, good with { Paragraphs = [.. good.Paragraphs, "We picked these for you \uD83D\uDE0A"] });
+        Assert.True(emoji.Passed, string.Join("; ", emoji.Failures));
+        foreach (var broken in new[] { "We picked these for you \uD83D", "We picked \uDE0A these for you", "\uD83D\uD83D We picked these" })
+        {
+            var result = CopyChecks.Check(plan, good with { Paragraphs = [.. good.Paragraphs, broken] });
+            Assert.False(result.Passed);
+            Assert.Contains(result.Failures, f => f.Check == CopyChecks.Markup && f.Detail.Contains("unpaired surrogate", StringComparison.Ordinal));
+        }
+        var subject = CopyChecks.Check(plan, good with { Subject = good.Subject + "\uDE0A" });
+        Assert.Contains(subject.Failures, f => f.Fragment == "subject" && f.Detail.Contains("unpaired surrogate", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Check_BlurbForProductNotInPlan_AndEnglishInChineseEmail_Fail()
     {
         var composer = ComposeTestData.Default;

@@ -59,8 +59,9 @@ public sealed class SentimentScorer
         {
             return new SentimentResult(0, Neutral, SentimentLanguage.English, 0);
         }
-        // NFKC folds full-width letters and punctuation (ＯＫ, ！) to their ordinary forms.
-        text = text.Normalize(NormalizationForm.FormKC);
+        // NFKC folds full-width letters and punctuation (ＯＫ, ！) to their ordinary forms. It throws on an unpaired
+        // surrogate (a truncated emoji from a model or a bad import), so those become U+FFFD first, as UTF-8 encoding would.
+        text = WellFormed(text).Normalize(NormalizationForm.FormKC);
         var language = LanguageOf(text, locale);
         var tokens = language == SentimentLanguage.Chinese ? TokenizeChinese(text) : TokenizeEnglish(text);
         var (sum, hits) = Combine(tokens);
@@ -72,6 +73,32 @@ public sealed class SentimentScorer
         var score = sum / Math.Sqrt(sum * sum + Alpha);
         var label = score >= 0.05 ? Positive : score <= -0.05 ? Negative : Neutral;
         return new SentimentResult(score, label, language, hits);
+    }
+
+    /// <summary><paramref name="text"/> with every unpaired UTF-16 surrogate replaced by U+FFFD; the same string when there is none.</summary>
+    internal static string WellFormed(string text)
+    {
+        var span = text.AsSpan();
+        var at = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (at < 0)
+        {
+            return text;
+        }
+        char[]? copy = null;
+        for (var i = at; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                copy ??= span.ToArray();
+                copy[i] = '\uFFFD';
+            }
+        }
+        return copy is null ? text : new string(copy);
     }
 
     /// <summary>Chinese for a zh locale, English for an en locale; otherwise Chinese when Han characters are at least a third of the letters.</summary>

@@ -6,6 +6,20 @@ public sealed class SentimentScorerTests
 {
     private static double S(string text, string? locale = null) => SentimentScorer.Default.Score(text, locale).Score;
 
+    [Fact]
+    public void Score_UnpairedSurrogate_ScoresTheRestInsteadOfThrowing()
+    {
+        // Normalize throws ArgumentException on half a surrogate pair; the scorer replaces it with U+FFFD first.
+        var whole = S("Great phone, works perfectly. \uD83D\uDE0A");
+        Assert.True(S("Great phone, works perfectly. \uD83D") > 0.3);
+        Assert.True(S("\uDE0ATerrible. It broke after two days.") < -0.3);
+        Assert.True(S("质量很好\uD83D，非常满意！", "zh-CN") > 0.3);
+        Assert.Equal(whole, S("Great phone, works perfectly. \uD83D\uDE0A"));
+        Assert.Equal("a\uFFFDb\uD83D\uDE0A\uFFFD", SentimentScorer.WellFormed("a\uDE0Ab\uD83D\uDE0A\uD83D"));
+        var clean = "no surrogates here";
+        Assert.Same(clean, SentimentScorer.WellFormed(clean));
+    }
+
     [Theory]
     [InlineData("Great phone, works perfectly.", true)]
     [InlineData("Terrible. It broke after two days.", false)]
