@@ -180,13 +180,15 @@ public class CampaignBenchmarks
         {
             throw new InvalidOperationException("composed email is incomplete");
         }
-        // The bytes path writes the message the MimeKit tree describes: same subject, recipient and parts.
+        // The bytes path writes the message the MimeKit tree describes: same subject, recipient and parts. (A part's
+        // final line end is read back as part of the boundary's CRLF, so line ends at the very end are not compared.)
         using (var written = new MemoryStream(_mime.Write(first, _prepared[0].Item2, _prepared[0].Item3)))
         {
             var parsed = MimeMessage.Load(written);
             var built = _mime.Build(first, _prepared[0].Item2, _prepared[0].Item3);
-            if (parsed.Subject != built.Subject || parsed.To.ToString() != built.To.ToString() || parsed.HtmlBody != first.Html
-                || parsed.TextBody?.ReplaceLineEndings("\n") != first.Text.ReplaceLineEndings("\n"))
+            if (parsed.Subject != built.Subject || parsed.To.Mailboxes.Single().Address != built.To.Mailboxes.Single().Address
+                || parsed.HtmlBody?.ReplaceLineEndings("\n").TrimEnd('\n') != first.Html.ReplaceLineEndings("\n").TrimEnd('\n')
+                || parsed.TextBody?.ReplaceLineEndings("\n").TrimEnd('\n') != first.Text.ReplaceLineEndings("\n").TrimEnd('\n'))
             {
                 throw new InvalidOperationException("MimeBuilder.Write does not parse back to the composed email");
             }
@@ -234,5 +236,8 @@ public class CampaignBenchmarks
             message.WriteTo(Stream.Null, cancellationToken);
             return Task.CompletedTask;
         }
+
+        // The runner writes messages to their bytes (MimeBuilder.Write) before handing them over: nothing left to do.
+        public Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 }
