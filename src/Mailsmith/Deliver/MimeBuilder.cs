@@ -92,13 +92,28 @@ public sealed class MimeBuilder(SenderOptions sender)
             output.Ascii("Feedback-ID: ").Ascii(envelope.CampaignId).Ascii(":").Ascii(envelope.CampaignType).Ascii(":mailsmith\r\n");
             output.Bytes(_fromHeader);
             output.Ascii("Date: ").Ascii(MimeKit.Utils.DateUtils.FormatDate(envelope.Date)).Ascii("\r\n");
-            output.Header(new Header(Encoding.UTF8, HeaderId.Subject, email.Subject));
+            if (IsPlainHeaderText(email.Subject, 78 - "Subject: ".Length - 2))
+            {
+                output.Ascii("Subject: ").Ascii(email.Subject).Ascii("\r\n");
+            }
+            else
+            {
+                output.Header(new Header(Encoding.UTF8, HeaderId.Subject, email.Subject));
+            }
             output.Ascii("Message-Id: <").Ascii(envelope.MessageId.AsSpan().Trim(['<', '>'])).Ascii(">\r\n");
             if (_replyToHeader is not null)
             {
                 output.Bytes(_replyToHeader);
             }
-            output.Ascii("To: ").Ascii(new MailboxAddress(DisplayName(customer), customer.Email).ToString(FormatOptions.Default, true)).Ascii("\r\n");
+            var displayName = DisplayName(customer);
+            if (IsPlainAddress(displayName, customer.Email))
+            {
+                output.Ascii("To: ").Ascii(displayName).Ascii(" <").Ascii(customer.Email).Ascii(">\r\n");
+            }
+            else
+            {
+                output.Ascii("To: ").Ascii(new MailboxAddress(displayName, customer.Email).ToString(FormatOptions.Default, true)).Ascii("\r\n");
+            }
             output.Ascii("List-Unsubscribe: <mailto:").Ascii(sender.UnsubscribeMailbox).Ascii("?subject=unsubscribe%20").Ascii(envelope.UnsubscribeToken)
                 .Ascii(">,\r\n <").Ascii(envelope.UnsubscribeUrl).Ascii(">\r\n");
             output.Ascii("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
@@ -121,6 +136,64 @@ public sealed class MimeBuilder(SenderOptions sender)
         {
             output.Return();
         }
+    }
+
+    /// <summary>
+    /// Whether MimeKit would write <paramref name="text"/> as an unstructured header value exactly as it is: printable
+    /// ASCII words with single spaces between them, nothing that reads as an encoded word (<c>=?</c>), short enough that
+    /// no fold is needed. MimeKit encodes and folds anything else (tested against MimeKit in MimeBuilderTests).
+    /// </summary>
+    internal static bool IsPlainHeaderText(string text, int maxLength)
+    {
+        if (text.Length == 0 || text.Length > maxLength || text[0] == ' ' || text[^1] == ' ')
+        {
+            return false;
+        }
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is < ' ' or > '~' || (c == ' ' && text[i - 1] == ' ') || (c == '=' && i + 1 < text.Length && text[i + 1] == '?'))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Whether MimeKit writes the mailbox as <c>name &lt;address&gt;</c> with nothing quoted, encoded or folded: a name
+    /// of ASCII letters and digits in single-spaced words, an address of ASCII letters, digits and <c>.-_+</c> around one
+    /// <c>@</c>, short enough for one line (tested against MimeKit in MimeBuilderTests).
+    /// </summary>
+    internal static bool IsPlainAddress(string name, string address)
+    {
+        if (name.Length == 0 || name[0] == ' ' || name[^1] == ' ' || name.Length + address.Length > 60)
+        {
+            return false;
+        }
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (!(char.IsAsciiLetterOrDigit(c) || (c == ' ' && name[i - 1] != ' ')))
+            {
+                return false;
+            }
+        }
+        var at = address.IndexOf('@', StringComparison.Ordinal);
+        if (at <= 0 || at == address.Length - 1 || address.IndexOf('@', at + 1) >= 0
+            || address[0] == '.' || address[at - 1] == '.' || address[at + 1] == '.' || address[^1] == '.'
+            || address.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var c in address)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '+' or '@'))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     // Generous: every header value is ASCII once encoded, and an encoded word or a fold adds at most a few bytes per
