@@ -18,17 +18,7 @@ public sealed class PickupFolderSender(string root) : IMailSender
     public string PathFor(OutboxAddress address) =>
         Path.Combine(Folder(address.CampaignId), SafeFileName(address.CustomerId) + ".eml");
 
-    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default) =>
-        Deliver(address, stream => message.WriteTo(FormatOptions.Default, stream, cancellationToken));
-
-    /// <summary>
-    /// Stores a message written by <see cref="MimeBuilder.Write"/> as exactly those bytes (CRLF line ends): the file is
-    /// the message a relay would be given, and nothing is parsed or encoded again.
-    /// </summary>
-    public Task SendAsync(byte[] message, OutboxAddress address, CancellationToken cancellationToken = default) =>
-        Deliver(address, stream => stream.Write(message));
-
-    private Task Deliver(OutboxAddress address, Action<Stream> write)
+    public Task SendAsync(MimeMessage message, OutboxAddress address, CancellationToken cancellationToken = default)
     {
         var path = PathFor(address);
         var temp = path + ".tmp";
@@ -36,7 +26,7 @@ public sealed class PickupFolderSender(string root) : IMailSender
         // the runner already writes on several threads.
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 32 * 1024))
         {
-            write(stream);
+            message.WriteTo(FormatOptions.Default, stream, cancellationToken);
         }
         File.Move(temp, path, overwrite: true);
         return Task.CompletedTask;

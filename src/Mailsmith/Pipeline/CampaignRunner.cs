@@ -8,6 +8,7 @@ using Mailsmith.Learn.Uplift;
 using Mailsmith.Profile;
 using Mailsmith.Storage;
 using Mailsmith.Track;
+using MimeKit;
 
 namespace Mailsmith.Pipeline;
 
@@ -163,9 +164,7 @@ public sealed partial class CampaignRunner
             batch = bandit?.AssignBatch(batch, _time.GetUtcNow()).ToList() ?? batch;
             var changes = new SendStateChange?[batch.Count];
             _store.UpdateSendStates(batch.Select(s => new SendStateChange(s.SendId, SendState.Sending)), _time.GetUtcNow());
-            // Written to their final bytes (MimeBuilder.Write, as the send path does), not MimeKit trees: a pickup
-            // folder stores exactly those bytes.
-            var messages = new byte[]?[batch.Count];
+            var messages = new MimeMessage?[batch.Count];
             var chosen = new IReadOnlyList<PhraseChoice>?[batch.Count];
             var picks = new IReadOnlyList<Mailsmith.Recommend.Recommendation>?[batch.Count];
             var phase = Stopwatch.StartNew();
@@ -231,7 +230,7 @@ public sealed partial class CampaignRunner
                 }
                 chosen[i] = email.Choices;
                 var reference = new MessageRef(send.SendId, campaign.CampaignId, customer.CustomerId, send.Variant);
-                messages[i] = mime.Write(email, customer, new MessageEnvelope(
+                messages[i] = mime.Build(email, customer, new MessageEnvelope(
                     send.MessageId, tracking.Unsubscribe(reference), tracking.MessageToken(reference), campaign.CampaignId, campaign.Type, send.PlannedAt));
                 if (sampleIds.Contains(send.SendId))
                 {
@@ -245,12 +244,7 @@ public sealed partial class CampaignRunner
             {
                 if (messages[i] is { } message)
                 {
-                    var address = new OutboxAddress(campaign.CampaignId, batch[i].CustomerId)
-                    {
-                        EnvelopeFrom = _settings.Sender.FromAddress,
-                        EnvelopeTo = snapshot.CustomersById[batch[i].CustomerId].Email,
-                    };
-                    await sender.SendAsync(message, address, ct);
+                    await sender.SendAsync(message, new OutboxAddress(campaign.CampaignId, batch[i].CustomerId), ct);
                     changes[i] = new SendStateChange(batch[i].SendId, SendState.Sent);
                 }
             });
