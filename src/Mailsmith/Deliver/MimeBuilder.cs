@@ -26,7 +26,7 @@ public sealed record MessageEnvelope(
 /// encoded subject and display names, Message-ID, List-Unsubscribe (mailto and https) with
 /// List-Unsubscribe-Post (RFC 8058), Feedback-ID and X-Mailsmith-Message.
 /// </summary>
-/// <remarks>Immutable and thread-safe; one instance serves a whole campaign.</remarks>
+/// <remarks>Thread-safe; one instance serves a whole campaign (its only state is a cache of the last Date header written).</remarks>
 public sealed class MimeBuilder(SenderOptions sender)
 {
     private readonly MailboxAddress _from = new(sender.FromName, sender.FromAddress);
@@ -91,7 +91,7 @@ public sealed class MimeBuilder(SenderOptions sender)
         {
             output.Ascii("Feedback-ID: ").Ascii(envelope.CampaignId).Ascii(":").Ascii(envelope.CampaignType).Ascii(":mailsmith\r\n");
             output.Bytes(_fromHeader);
-            output.Ascii("Date: ").Ascii(MimeKit.Utils.DateUtils.FormatDate(envelope.Date)).Ascii("\r\n");
+            output.Ascii("Date: ").Ascii(FormatDate(envelope.Date)).Ascii("\r\n");
             if (IsPlainHeaderText(email.Subject, 78 - "Subject: ".Length - 2))
             {
                 output.Ascii("Subject: ").Ascii(email.Subject).Ascii("\r\n");
@@ -194,6 +194,23 @@ public sealed class MimeBuilder(SenderOptions sender)
             }
         }
         return true;
+    }
+
+    // The last Date header formatted: a campaign's sends mostly share their planned time. Replaced as a whole (a
+    // reference write), so threads never see a date with another date's text.
+    private FormattedDate? _lastDate;
+
+    private sealed record FormattedDate(DateTimeOffset Date, string Text);
+
+    private string FormatDate(DateTimeOffset date)
+    {
+        if (_lastDate is { } last && last.Date.Equals(date) && last.Date.Offset == date.Offset)
+        {
+            return last.Text;
+        }
+        var text = MimeKit.Utils.DateUtils.FormatDate(date);
+        _lastDate = new FormattedDate(date, text);
+        return text;
     }
 
     // Generous: every header value is ASCII once encoded, and an encoded word or a fold adds at most a few bytes per
