@@ -15,29 +15,32 @@ namespace Mailsmith.Compose;
 /// fact begins or ends with a space, the occurrences it finds are exactly the occurrences in the original text that
 /// overlap no earlier fact's, which is what this matcher takes. Facts that begin or end with a space, or hold a
 /// surrogate, make the matcher fall back to the per-fact search.</para>
-/// <para>How: one scan of the fragment; at each position only the facts whose first two characters can be equal to the
-/// text's (ignoring case; a hashed bit set of case-folded pairs) are compared, with
-/// <see cref="MemoryExtensions.Equals(ReadOnlySpan{char}, ReadOnlySpan{char}, StringComparison)"/>. Folding never
-/// separates an equal pair: ASCII characters fold to their ASCII upper case (ASCII only equals ASCII that way), caseless
-/// CJK and punctuation characters to themselves (nothing else upper-cases to them); where the text has a character of
-/// neither kind every fact is compared, and facts without two such first characters are compared everywhere.</para>
+/// <para>How: one scan of the fragment; at each position only the facts whose first character can be equal to the
+/// text's (ignoring case) are compared, with <see cref="MemoryExtensions.Equals(ReadOnlySpan{char}, ReadOnlySpan{char}, StringComparison)"/>.
+/// The first characters are grouped so that grouping never misses an equal pair: ASCII characters by their ASCII
+/// upper case (ASCII only equals ASCII that way), caseless CJK and punctuation characters by themselves (nothing else
+/// upper-cases to them), and facts starting with anything else are compared at every position; at a text character
+/// outside both groups every fact is compared.</para>
 /// </remarks>
 internal sealed class FactMatcher
 {
     private readonly string[] _facts;
     private readonly bool _sequential;
-    // A 4,096-bit set of the hashed, case-folded first two characters of the facts that have two foldable ones.
-    private readonly ulong[] _pairBits = new ulong[64];
-    private readonly int[] _pairFacts = [];
-    private readonly int[] _pairHashes = [];
-    // Facts shorter than two characters or starting with a character that does not fold: compared at every position.
+    // ASCII first characters (upper-cased) of the facts that start with one, by fact index; 0 for the other facts.
+    private readonly char[] _asciiFirst;
+    private readonly ulong _asciiMask0;
+    private readonly ulong _asciiMask1;
+    // Caseless first characters by fact index; 0 for the other facts.
+    private readonly char[] _caselessFirst;
+    private readonly ulong _caselessMask;
+    // Facts whose first character is neither: compared at every position.
     private readonly int[] _anywhere = [];
 
     public FactMatcher(string[] facts)
     {
         _facts = facts;
-        var pairFacts = new List<int>(facts.Length);
-        var pairHashes = new List<int>(facts.Length);
+        _asciiFirst = new char[facts.Length];
+        _caselessFirst = new char[facts.Length];
         var anywhere = new List<int>();
         for (var i = 0; i < facts.Length; i++)
         {
@@ -47,21 +50,30 @@ internal sealed class FactMatcher
                 _sequential = true;
                 return;
             }
-            int a, b;
-            if (fact.Length >= 2 && (a = Fold(fact[0])) >= 0 && (b = Fold(fact[1])) >= 0)
+            var first = fact[0];
+            if (first is > '\0' and < '\u0080')
             {
-                var hash = Hash(a, b);
-                _pairBits[hash >> 6] |= 1UL << (hash & 63);
-                pairFacts.Add(i);
-                pairHashes.Add(hash);
+                var key = AsciiKey(first);
+                _asciiFirst[i] = key;
+                if (key < 64)
+                {
+                    _asciiMask0 |= 1UL << key;
+                }
+                else
+                {
+                    _asciiMask1 |= 1UL << (key - 64);
+                }
+            }
+            else if (IsCaseless(first))
+            {
+                _caselessFirst[i] = first;
+                _caselessMask |= 1UL << (first & 63);
             }
             else
             {
                 anywhere.Add(i);
             }
         }
-        _pairFacts = [.. pairFacts];
-        _pairHashes = [.. pairHashes];
         _anywhere = [.. anywhere];
     }
 
@@ -78,45 +90,52 @@ internal sealed class FactMatcher
         }
         scratch.Clear().Append(text);
         // Occurrences as (fact index << 32 | position): a fragment holds a handful.
-        List<long>? found = null;
+        var found = new List<long>(8);
         var span = text.AsSpan();
-        var bits = _pairBits;
-        var next = span.Length > 0 ? Fold(span[0]) : -1;
         for (var p = 0; p < span.Length; p++)
         {
-            var a = next;
-            if (p + 1 < span.Length)
+            var c = span[p];
+            if (c < 0x80)
             {
-                var b = next = Fold(span[p + 1]);
-                if (a < 0 || b < 0)
+                var key = AsciiKey(c);
+                if ((key < 64 ? (_asciiMask0 >> key) : (_asciiMask1 >> (key - 64))) % 2 != 0)
                 {
-                    // A character that does not fold may equal several others ignoring case: compare every fact here.
-                    foreach (var i in _pairFacts)
+                    var firsts = _asciiFirst.AsSpan();
+                    var offset = 0;
+                    int at;
+                    while ((at = firsts[offset..].IndexOf(key)) >= 0)
                     {
-                        Compare(span, p, i, ref found);
+                        Compare(span, p, offset + at, found);
+                        offset += at + 1;
                     }
                 }
-                else
-                {
-                    var hash = Hash(a, b);
-                    if ((bits[hash >> 6] & (1UL << (hash & 63))) != 0)
-                    {
-                        for (var k = 0; k < _pairHashes.Length; k++)
-                        {
-                            if (_pairHashes[k] == hash)
-                            {
-                                Compare(span, p, _pairFacts[k], ref found);
-                            }
-                        }
-                    }
-                }
+                CompareAnywhere(span, p, found);
             }
-            foreach (var i in _anywhere)
+            else if (IsCaseless(c))
             {
-                Compare(span, p, i, ref found);
+                if (((_caselessMask >> (c & 63)) & 1) != 0)
+                {
+                    var firsts = _caselessFirst.AsSpan();
+                    var offset = 0;
+                    int at;
+                    while ((at = firsts[offset..].IndexOf(c)) >= 0)
+                    {
+                        Compare(span, p, offset + at, found);
+                        offset += at + 1;
+                    }
+                }
+                CompareAnywhere(span, p, found);
+            }
+            else
+            {
+                // A character outside both groups may equal anything ignoring case: compare every fact here.
+                for (var i = 0; i < _facts.Length; i++)
+                {
+                    Compare(span, p, i, found);
+                }
             }
         }
-        if (found is null)
+        if (found.Count == 0)
         {
             return;
         }
@@ -148,22 +167,26 @@ internal sealed class FactMatcher
         }
     }
 
-    private void Compare(ReadOnlySpan<char> text, int position, int factIndex, ref List<long>? found)
+    private void CompareAnywhere(ReadOnlySpan<char> text, int position, List<long> found)
+    {
+        foreach (var i in _anywhere)
+        {
+            Compare(text, position, i, found);
+        }
+    }
+
+    private void Compare(ReadOnlySpan<char> text, int position, int factIndex, List<long> found)
     {
         var fact = _facts[factIndex];
         if (position + fact.Length <= text.Length && text.Slice(position, fact.Length).Equals(fact, StringComparison.OrdinalIgnoreCase))
         {
-            (found ??= new List<long>(8)).Add(((long)factIndex << 32) | (uint)position);
+            found.Add(((long)factIndex << 32) | (uint)position);
         }
     }
 
-    private static int Hash(int a, int b) => (int)(((uint)((a * 65599) + b) * 2654435761u) >> 20);
-
-    /// <summary>
-    /// A key equal for any two characters that are equal ignoring case, or −1 when this cannot be told cheaply: ASCII by
-    /// its ASCII upper case (ASCII only equals ASCII that way), caseless characters by themselves.
-    /// </summary>
-    private static int Fold(char c) => c < 0x80 ? (c is >= 'a' and <= 'z' ? c - 32 : c) : IsCaseless(c) ? c : -1;
+    // ASCII upper case: ASCII characters are equal ignoring case exactly when these are equal. (A fact starting with
+    // NUL is compared everywhere, so key 0 never has its bit set.)
+    private static char AsciiKey(char c) => c is >= 'a' and <= 'z' ? (char)(c - 32) : c;
 
     /// <summary>
     /// Characters with no case and that no character upper-cases to: general punctuation, CJK symbols, kana, CJK
