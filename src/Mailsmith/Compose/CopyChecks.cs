@@ -96,14 +96,12 @@ public static class CopyChecks
     {
         List<CheckFailure>? failures = null;
         var facts = AllowedFacts(plan);
-        // Built once for the plan: every fragment is blanked in one pass over it.
-        var matcher = new FactMatcher(facts);
         var chinese = plan.Locale.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
         var limits = chinese ? ChineseLimits : EnglishLimits;
         var scratch = new StringBuilder(256);
 
-        CheckFragment(plan, matcher, chinese, "subject", copy.Subject, limits.Subject, scratch, ref failures);
-        CheckFragment(plan, matcher, chinese, "preheader", copy.Preheader, limits.Preheader, scratch, ref failures);
+        CheckFragment(plan, facts, chinese, "subject", copy.Subject, limits.Subject, scratch, ref failures);
+        CheckFragment(plan, facts, chinese, "preheader", copy.Preheader, limits.Preheader, scratch, ref failures);
         if (copy.Paragraphs.Count == 0 || copy.Paragraphs.Count > MaxParagraphs)
         {
             Add(ref failures, Empty, "copy", $"{copy.Paragraphs.Count} paragraphs; 1–{MaxParagraphs} expected");
@@ -112,7 +110,7 @@ public static class CopyChecks
         {
             var paragraph = copy.Paragraphs[i];
             var where = "paragraph[" + (i + 1).ToString(CultureInfo.InvariantCulture) + "]";
-            var residual = CheckFragment(plan, matcher, chinese, where, paragraph, limits.Paragraph, scratch, ref failures);
+            var residual = CheckFragment(plan, facts, chinese, where, paragraph, limits.Paragraph, scratch, ref failures);
             // Tone is the writer's own words: a product title ("Anti-Stress Ball") says nothing about it.
             CheckTone(plan, where, residual, ref failures);
         }
@@ -124,7 +122,7 @@ public static class CopyChecks
                 Add(ref failures, Grounding, where, $"product '{productId}' is not in the plan");
                 continue;
             }
-            CheckFragment(plan, matcher, chinese, where, blurb, limits.Blurb, scratch, ref failures);
+            CheckFragment(plan, facts, chinese, where, blurb, limits.Blurb, scratch, ref failures);
         }
         if (copy.Subject.Count(c => c is '!' or '！') > 1)
         {
@@ -221,9 +219,8 @@ public static class CopyChecks
 
     /// <returns>The fragment with every plan fact blanked out (what the checks read), or the text itself when empty.</returns>
     private static string CheckFragment(
-        EmailPlan plan, FactMatcher matcher, bool chinese, string where, string text, int maxLength, StringBuilder scratch, ref List<CheckFailure>? failures)
+        EmailPlan plan, string[] facts, bool chinese, string where, string text, int maxLength, StringBuilder scratch, ref List<CheckFailure>? failures)
     {
-        var facts = matcher.Facts;
         if (string.IsNullOrWhiteSpace(text))
         {
             Add(ref failures, Empty, where, "empty");
@@ -236,7 +233,7 @@ public static class CopyChecks
         }
         // What is left once every plan fact is blanked out must state no fact of its own. Markup and placeholders are
         // looked for there too: a plan fact (a customer's name, a catalog title) may hold '<' or '[', and is escaped on insertion.
-        var residual = Blank(text, matcher, scratch);
+        var residual = Blank(text, facts, scratch);
         CheckMarkup(where, residual, ref failures);
         CheckPlaceholders(where, residual, ref failures);
         CheckResidual(plan, facts, where, residual, ref failures);
@@ -246,21 +243,7 @@ public static class CopyChecks
     }
 
     /// <summary>Replaces every occurrence of a plan fact by spaces (ordinal, case-insensitive for Latin text).</summary>
-    internal static string Blank(string text, string[] facts, StringBuilder scratch) => Blank(text, new FactMatcher(facts), scratch);
-
-    /// <summary>Replaces every occurrence of a plan fact by spaces, in one pass over <paramref name="text"/> (<see cref="FactMatcher"/>).</summary>
-    internal static string Blank(string text, FactMatcher facts, StringBuilder scratch)
-    {
-        facts.Blank(text, scratch);
-        BlankCutFacts(text, facts.Facts, scratch);
-        return scratch.ToString();
-    }
-
-    /// <summary>
-    /// The per-fact search <see cref="FactMatcher"/> replaces, kept as its fallback and its reference: each fact in
-    /// priority order looked for in the text with the facts before it already blanked. Leaves the result in <paramref name="scratch"/>.
-    /// </summary>
-    internal static void BlankSequential(string text, string[] facts, StringBuilder scratch)
+    internal static string Blank(string text, string[] facts, StringBuilder scratch)
     {
         scratch.Clear().Append(text);
         var lowered = text;
@@ -288,6 +271,8 @@ public static class CopyChecks
                 lowered = scratch.ToString();
             }
         }
+        BlankCutFacts(text, facts, scratch);
+        return scratch.ToString();
     }
 
     /// <summary>
