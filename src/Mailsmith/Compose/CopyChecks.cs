@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Mailsmith.Profile.Sentiment;
@@ -82,6 +83,13 @@ public static class CopyChecks
         "you abandoned", "you forgot about us", "why did you leave", "we're heartbroken", "last chance ever", "before it's too late",
         "求求您", "求您回来", "别离开我们", "您抛弃了", "为什么离开", "伤心欲绝", "再不回来",
     ];
+
+    // Each list searched for all at once (vectorized, ordinal, as the per-phrase searches are): only a fragment that
+    // holds one of them is searched phrase by phrase, for the failures in the list's order.
+    private static readonly SearchValues<string> MonthValues = SearchValues.Create(EnglishMonths, StringComparison.Ordinal);
+    private static readonly SearchValues<string> ClaimValues = SearchValues.Create(UngroundedClaims, StringComparison.Ordinal);
+    private static readonly SearchValues<string> SpamValues = SearchValues.Create(SpamPhrases, StringComparison.Ordinal);
+    private static readonly SearchValues<string> DesperateValues = SearchValues.Create(DesperatePhrases, StringComparison.Ordinal);
 
     /// <summary>Checks <paramref name="copy"/> against <paramref name="plan"/>.</summary>
     public static CheckResult Check(EmailPlan plan, EmailCopy copy)
@@ -371,7 +379,7 @@ public static class CopyChecks
             i++;
         }
         var lower = residual.ToLowerInvariant();
-        foreach (var month in EnglishMonths)
+        foreach (var month in lower.AsSpan().ContainsAny(MonthValues) ? EnglishMonths : [])
         {
             if (ContainsWord(lower, month))
             {
@@ -382,7 +390,7 @@ public static class CopyChecks
         {
             Add(ref failures, Grounding, where, "mentions a discount code but the plan has no offer");
         }
-        foreach (var claim in UngroundedClaims)
+        foreach (var claim in lower.AsSpan().ContainsAny(ClaimValues) ? UngroundedClaims : [])
         {
             if (lower.Contains(claim, StringComparison.Ordinal) && !(claim is "half price" or "half off" or "半价" && plan.Offer?.Percent == 50))
             {
@@ -611,7 +619,7 @@ public static class CopyChecks
             Add(ref failures, Spam, where, $"{capsWords} all-caps word(s)");
         }
         var lower = residual.ToLowerInvariant();
-        foreach (var phrase in SpamPhrases)
+        foreach (var phrase in lower.AsSpan().ContainsAny(SpamValues) ? SpamPhrases : [])
         {
             if (lower.Contains(phrase, StringComparison.Ordinal))
             {
@@ -623,7 +631,7 @@ public static class CopyChecks
     private static void CheckTone(EmailPlan plan, string where, string paragraph, ref List<CheckFailure>? failures)
     {
         var lower = paragraph.ToLowerInvariant();
-        foreach (var phrase in DesperatePhrases)
+        foreach (var phrase in lower.AsSpan().ContainsAny(DesperateValues) ? DesperatePhrases : [])
         {
             if (lower.Contains(phrase, StringComparison.Ordinal))
             {

@@ -157,3 +157,114 @@ public sealed class PickupFolderSenderTests
         }
     }
 }
+
+/// <summary>The header fast paths of <see cref="MimeBuilder.Write"/> write exactly what MimeKit writes, wherever they apply.</summary>
+public sealed class MimeBuilderHeaderTests
+{
+    private const int SubjectMax = 78 - 9 - 2;
+
+    private static string MimeKitSubject(string subject)
+    {
+        var header = new Header(System.Text.Encoding.UTF8, HeaderId.Subject, subject);
+        return System.Text.Encoding.ASCII.GetString(header.RawValue);
+    }
+
+    private static string MimeKitTo(string name, string address) =>
+        new MailboxAddress(name, address).ToString(FormatOptions.Default, true);
+
+    [Fact]
+    public void IsPlainHeaderText_RandomPrintableAscii_WhenTrueMimeKitWritesItAsIs()
+    {
+        var random = new Random(5);
+        const string alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~   ";
+        var plain = 0;
+        for (var n = 0; n < 20_000; n++)
+        {
+            var length = random.Next(1, 90);
+            var subject = new string(Enumerable.Range(0, length).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            if (MimeBuilder.IsPlainHeaderText(subject, SubjectMax))
+            {
+                plain++;
+                Assert.Equal(" " + subject + Environment.NewLine, MimeKitSubject(subject).Replace("\r\n", Environment.NewLine, StringComparison.Ordinal));
+            }
+        }
+        Assert.True(plain > 2000, $"only {plain} plain subjects");
+    }
+
+    [Theory]
+    [InlineData("Your picks, Anna", true)]
+    [InlineData("=?utf-8?q?x?= hello", false)]
+    [InlineData("double  space", false)]
+    [InlineData(" leading", false)]
+    [InlineData("trailing ", false)]
+    [InlineData("tab\there", false)]
+    [InlineData("café", false)]
+    [InlineData("", false)]
+    public void IsPlainHeaderText_EdgeCases(string subject, bool plain)
+    {
+        Assert.Equal(plain, MimeBuilder.IsPlainHeaderText(subject, SubjectMax));
+        if (plain)
+        {
+            Assert.Equal(" " + subject + Environment.NewLine, MimeKitSubject(subject));
+        }
+    }
+
+    [Fact]
+    public void IsPlainHeaderText_AtTheLengthLimit_MimeKitDoesNotFold()
+    {
+        var words = string.Join(" ", Enumerable.Repeat("abcdefgh", 20));
+        for (var length = 1; length <= SubjectMax; length++)
+        {
+            var subject = words[..length].TrimEnd();
+            if (MimeBuilder.IsPlainHeaderText(subject, SubjectMax))
+            {
+                Assert.Equal(" " + subject + Environment.NewLine, MimeKitSubject(subject));
+            }
+        }
+        Assert.False(MimeBuilder.IsPlainHeaderText(words[..(SubjectMax + 1)], SubjectMax));
+    }
+
+    [Fact]
+    public void IsPlainAddress_RandomNamesAndAddresses_WhenTrueMimeKitWritesNameAngleAddress()
+    {
+        var random = new Random(7);
+        const string nameAlphabet = "abcXYZ019 .'\"-,()<>@éü王";
+        const string addressAlphabet = "abcxyz019.-_+@!#";
+        var plain = 0;
+        for (var n = 0; n < 20_000; n++)
+        {
+            var name = new string(Enumerable.Range(0, random.Next(1, 30)).Select(_ => nameAlphabet[random.Next(nameAlphabet.Length)]).ToArray());
+            var address = new string(Enumerable.Range(0, random.Next(3, 30)).Select(_ => addressAlphabet[random.Next(addressAlphabet.Length)]).ToArray());
+            if (n % 3 == 0)
+            {
+                name = new string(name.Where(char.IsAsciiLetterOrDigit).ToArray()) + " Lee";
+                address = new string(address.Where(char.IsAsciiLetterOrDigit).ToArray()) + "x@example.com";
+            }
+            if (MimeBuilder.IsPlainAddress(name, address))
+            {
+                plain++;
+                Assert.Equal(name + " <" + address + ">", MimeKitTo(name, address));
+            }
+        }
+        Assert.True(plain > 2000, $"only {plain} plain addresses");
+    }
+
+    [Theory]
+    [InlineData("Anna Berg", "anna@example.com", true)]
+    [InlineData("Anna", "anna.berg+news@mail.example.co.uk", true)]
+    [InlineData("Dupont \"Jr\"", "a@example.com", false)]
+    [InlineData("O'Neil", "a@example.com", false)]
+    [InlineData("Zoé", "a@example.com", false)]
+    [InlineData("王小明", "a@example.com", false)]
+    [InlineData("Anna", "a..b@example.com", false)]
+    [InlineData("Anna", "ab@example.com.", false)]
+    [InlineData("Anna", "no-at-sign", false)]
+    public void IsPlainAddress_EdgeCases(string name, string address, bool plain)
+    {
+        Assert.Equal(plain, MimeBuilder.IsPlainAddress(name, address));
+        if (plain)
+        {
+            Assert.Equal(name + " <" + address + ">", MimeKitTo(name, address));
+        }
+    }
+}
