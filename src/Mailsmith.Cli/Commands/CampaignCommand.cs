@@ -32,6 +32,11 @@ internal sealed class CampaignCommand : Command
         public Option<int?> Budget { get; } = new("--budget") { Description = "With --uplift-from: the most messages to send, to the highest predicted uplift first" };
         public Option<string> UpliftModel { get; } = new("--uplift-model") { Description = "With --uplift-from: logistic | lightgbm (default logistic)", DefaultValueFactory = _ => "logistic" };
         public Option<double> UpliftWindow { get; } = new("--uplift-window") { Description = "With --uplift-from: days after a send in which a purchase counts (default 7)", DefaultValueFactory = _ => 7 };
+        public Option<int?> OfferPercent { get; } = new("--offer-percent") { Description = "The campaign's offer: whole percent off (1-90), stated in every email" };
+        public Option<decimal?> OfferAmount { get; } = new("--offer-amount") { Description = "The campaign's offer: a fixed amount off (in --offer-currency, default the products' currency)" };
+        public Option<string?> OfferCurrency { get; } = new("--offer-currency") { Description = "ISO 4217 currency of --offer-amount, e.g. USD" };
+        public Option<string?> OfferCode { get; } = new("--offer-code") { Description = "Discount code to type at checkout, e.g. SPRING15 (letters, digits, '-', '_')" };
+        public Option<string?> OfferExpires { get; } = new("--offer-expires") { Description = "Last day the offer is valid, YYYY-MM-DD" };
 
         public CreateCommand() : base("create", "Create a campaign and print its id")
         {
@@ -48,6 +53,11 @@ internal sealed class CampaignCommand : Command
             Add(Budget);
             Add(UpliftModel);
             Add(UpliftWindow);
+            Add(OfferPercent);
+            Add(OfferAmount);
+            Add(OfferCurrency);
+            Add(OfferCode);
+            Add(OfferExpires);
             SetAction((parse, ct) => Guarded.RunAsync(() =>
             {
                 var settings = GlobalOptions.Settings(parse);
@@ -73,12 +83,37 @@ internal sealed class CampaignCommand : Command
                 {
                     throw new ArgumentException("--budget is for uplift targeting: give --uplift-from CAMPAIGN too");
                 }
+                var offer = ParseOffer(parse);
                 var campaign = new CampaignRunner(store, settings).Create(parse.GetValue(Type)!, parse.GetValue(CampaignName),
                     parse.GetValue(Segment) is { } segment ? Pipeline.Audience.WithSegment(parse.GetValue(Audience), segment) : parse.GetValue(Audience), variants, parse.GetValue(Seed),
-                    uplift);
+                    uplift, offer);
                 Console.WriteLine(campaign.CampaignId);
                 return Task.FromResult(ExitCode.Success);
             }));
+        }
+
+        // The --offer-* options as one offer, or null when none is given; CampaignOffer.Validate checks the rest.
+        private CampaignOffer? ParseOffer(ParseResult parse)
+        {
+            var percent = parse.GetValue(OfferPercent);
+            var amount = parse.GetValue(OfferAmount);
+            var currency = parse.GetValue(OfferCurrency);
+            var code = parse.GetValue(OfferCode);
+            var expiresText = parse.GetValue(OfferExpires);
+            if (percent is null && amount is null && currency is null && code is null && expiresText is null)
+            {
+                return null;
+            }
+            DateOnly? expires = null;
+            if (expiresText is not null)
+            {
+                if (!DateOnly.TryParseExact(expiresText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                {
+                    throw new ArgumentException($"--offer-expires '{expiresText}': a date as YYYY-MM-DD");
+                }
+                expires = day;
+            }
+            return new CampaignOffer(code, percent, amount, currency?.ToUpperInvariant(), expires);
         }
 
         private static List<CampaignVariant>? ParseVariants(string[]? values)
@@ -126,6 +161,9 @@ internal sealed class CampaignCommand : Command
                         status = c.Status,
                         variants = c.Variants.Select(v => new { name = v.Name, weight = v.Weight }),
                         seed = c.Seed,
+                        offer = c.Offer is { } o
+                            ? new { code = o.Code, percent = o.Percent, amount = o.Amount, currency = o.Currency, expires = o.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }
+                            : null,
                         created_at = c.CreatedAt,
                         sends = store.CountSendsByState(c.CampaignId),
                     });

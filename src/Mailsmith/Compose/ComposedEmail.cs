@@ -51,7 +51,46 @@ public sealed record EmailLinks(string Unsubscribe, Func<string, string> Click)
 /// <param name="Percent">Whole percent off (1–90), or null.</param>
 /// <param name="Amount">Fixed amount off in <paramref name="Currency"/>, or null.</param>
 /// <param name="Expires">Last valid day, or null.</param>
-public sealed record CampaignOffer(string? Code, int? Percent, decimal? Amount = null, string? Currency = null, DateOnly? Expires = null);
+/// <param name="Currency">ISO 4217 code of <paramref name="Amount"/>; null: the currency of the email's products.</param>
+public sealed record CampaignOffer(string? Code, int? Percent, decimal? Amount = null, string? Currency = null, DateOnly? Expires = null)
+{
+    /// <summary>Longest code accepted (codes are typed by hand at checkout).</summary>
+    public const int MaxCodeLength = 32;
+
+    /// <summary>Checks the offer can be stated truthfully: a percentage or an amount (not both), a code of letters, digits, '-' or '_'.</summary>
+    /// <exception cref="ArgumentException">What is wrong, naming the option (<c>--offer-percent</c>, …).</exception>
+    public void Validate()
+    {
+        if (Percent is null && Amount is null)
+        {
+            throw new ArgumentException("an offer needs --offer-percent N or --offer-amount X (a code alone states no discount)");
+        }
+        if (Percent is not null && Amount is not null)
+        {
+            throw new ArgumentException("an offer is either --offer-percent or --offer-amount, not both");
+        }
+        if (Percent is < 1 or > 90)
+        {
+            throw new ArgumentException($"--offer-percent {Percent}: must be a whole percent from 1 to 90");
+        }
+        if (Amount is { } amount && (amount <= 0 || amount > 1_000_000 || decimal.Round(amount, 2) != amount))
+        {
+            throw new ArgumentException($"--offer-amount {amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}: must be more than 0, at most 1,000,000, with at most 2 decimals");
+        }
+        if (Currency is not null && (Currency.Length != 3 || !Currency.All(char.IsAsciiLetterUpper)))
+        {
+            throw new ArgumentException($"--offer-currency '{Currency}': must be an ISO 4217 code such as USD or CNY");
+        }
+        if (Currency is not null && Amount is null)
+        {
+            throw new ArgumentException("--offer-currency is the currency of --offer-amount; give the amount too");
+        }
+        if (Code is not null && (Code.Length is < 3 or > MaxCodeLength || !Code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            throw new ArgumentException($"--offer-code '{Code}': 3 to {MaxCodeLength} letters, digits, '-' or '_'");
+        }
+    }
+}
 
 /// <summary>Everything Compose may use to write one recipient's email: nothing else is stated in it.</summary>
 /// <param name="Seed">Seeds the wording draws; the same seed gives the same email.</param>
@@ -65,8 +104,8 @@ public sealed record EmailContext(
     DateTimeOffset AsOf,
     int Seed)
 {
-    /// <summary>The campaign's discount, if it has one; only then may the email mention a discount.</summary>
-    public CampaignOffer? Offer { get; init; }
+    /// <summary>The discount the email states, if any (default: the campaign's own); only then may it mention a discount.</summary>
+    public CampaignOffer? Offer { get; init; } = Campaign.Offer;
 
     /// <summary>Learned multipliers for the built-in writer's phrase draws (Learn's <c>PhraseSlotArms</c>); null: file weights only.</summary>
     public Mailsmith.Learn.ISlotWeights? SlotWeights { get; init; }

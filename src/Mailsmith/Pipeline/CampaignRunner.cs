@@ -60,9 +60,11 @@ public sealed partial class CampaignRunner
     /// <summary>Creates a draft campaign.</summary>
     /// <exception cref="ArgumentException">Unknown type, bad audience rule or bad variants; the message says which.</exception>
     /// <param name="uplift">Address the campaign by uplift (<see cref="UpliftTarget"/>); checked before the campaign is created.</param>
+    /// <param name="offer">The discount every email states (checked before anything is stored); null: none.</param>
     public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null,
-        UpliftTarget? uplift = null)
+        UpliftTarget? uplift = null, CampaignOffer? offer = null)
     {
+        offer?.Validate();
         if (!CampaignTypes.All.Contains(type))
         {
             throw new ArgumentException($"unknown campaign type '{type}' (known: {string.Join(", ", CampaignTypes.All)})", nameof(type));
@@ -86,8 +88,12 @@ public sealed partial class CampaignRunner
             CampaignUpliftTargeting.Validate(_store, null, uplift);
         }
         var now = _time.GetUtcNow();
+        if (offer?.Expires is { } expires && expires < DateOnly.FromDateTime(now.UtcDateTime))
+        {
+            throw new ArgumentException($"--offer-expires {expires:yyyy-MM-dd}: the day is already past");
+        }
         var campaignSeed = seed ?? BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        var campaign = _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now);
+        var campaign = _store.CreateCampaign(type, string.IsNullOrWhiteSpace(name) ? DefaultName(type, now) : name.Trim(), parsed.Rule, variants, campaignSeed, now, offer);
         if (uplift is not null)
         {
             CampaignUpliftTargeting.Save(_store, campaign.CampaignId, uplift, now);
@@ -107,6 +113,11 @@ public sealed partial class CampaignRunner
         CancellationToken cancellationToken = default)
     {
         var campaign = _store.GetCampaign(campaignId) ?? throw new KeyNotFoundException($"no campaign '{campaignId}'");
+        if (campaign.Offer?.Expires is { } expires && expires < DateOnly.FromDateTime(context.AsOf.UtcDateTime))
+        {
+            throw new InvalidOperationException(
+                $"campaign {campaignId}: its offer expired on {expires:yyyy-MM-dd} (composing as of {context.AsOf:yyyy-MM-dd}); no email may state an expired offer");
+        }
         var audience = Audience.Parse(campaign.Audience, SegmentTargeting.Resolver(_store, Profile.Segments.SegmentContext.FromProducts(context.Snapshot.Products, context.AsOf)));
         var snapshot = context.Snapshot;
         var facts = new AudienceFacts(snapshot, context.AsOf, _settings.Campaigns,

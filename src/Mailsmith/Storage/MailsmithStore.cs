@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using Mailsmith.Compose;
 using Microsoft.Data.Sqlite;
 
 namespace Mailsmith.Storage;
@@ -295,8 +297,11 @@ public sealed partial class MailsmithStore
     // ---- campaigns ---------------------------------------------------------------------------
 
     /// <summary>Creates a campaign with the next free id (<c>cmp-0001</c>, …).</summary>
-    public Campaign CreateCampaign(string type, string name, string audience, IReadOnlyList<CampaignVariant> variants, long seed, DateTimeOffset now)
+    /// <param name="offer">The campaign's offer (checked by <see cref="CampaignOffer.Validate"/>), stored in the same transaction.</param>
+    public Campaign CreateCampaign(string type, string name, string audience, IReadOnlyList<CampaignVariant> variants, long seed, DateTimeOffset now,
+        CampaignOffer? offer = null)
     {
+        offer?.Validate();
         using var connection = OpenConnection();
         using var transaction = connection.BeginTransaction(deferred: false);
         long count;
@@ -324,8 +329,19 @@ public sealed partial class MailsmithStore
             command.Parameters.AddWithValue("$at", DbValues.ToDb(now));
             command.ExecuteNonQuery();
         }
+        if (offer is not null)
+        {
+            using var command = Command(connection, "insert-campaign-offer", transaction);
+            command.Parameters.AddWithValue("$campaign_id", id);
+            command.Parameters.AddWithValue("$code", (object?)offer.Code ?? DBNull.Value);
+            command.Parameters.AddWithValue("$percent", (object?)offer.Percent ?? DBNull.Value);
+            command.Parameters.AddWithValue("$amount", offer.Amount is { } amount ? amount.ToString(CultureInfo.InvariantCulture) : DBNull.Value);
+            command.Parameters.AddWithValue("$currency", (object?)offer.Currency ?? DBNull.Value);
+            command.Parameters.AddWithValue("$expires", offer.Expires is { } day ? day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : DBNull.Value);
+            command.ExecuteNonQuery();
+        }
         transaction.Commit();
-        return new Campaign(id, type, name, audience, CampaignStatus.Draft, variants, seed, now, now);
+        return new Campaign(id, type, name, audience, CampaignStatus.Draft, variants, seed, now, now) { Offer = offer };
     }
 
     private bool CampaignExists(SqliteConnection connection, SqliteTransaction transaction, string id)
@@ -374,8 +390,14 @@ public sealed partial class MailsmithStore
         var list = variants.RootElement.EnumerateArray()
             .Select(v => new CampaignVariant(v.GetProperty("name").GetString()!, v.GetProperty("weight").GetDouble()))
             .ToList();
+        CampaignOffer? offer = reader.IsDBNull(9) ? null : new CampaignOffer(
+            reader.IsDBNull(10) ? null : reader.GetString(10),
+            reader.IsDBNull(11) ? null : reader.GetInt32(11),
+            reader.IsDBNull(12) ? null : decimal.Parse(reader.GetString(12), NumberStyles.Number, CultureInfo.InvariantCulture),
+            reader.IsDBNull(13) ? null : reader.GetString(13),
+            reader.IsDBNull(14) ? null : DateOnly.ParseExact(reader.GetString(14), "yyyy-MM-dd", CultureInfo.InvariantCulture));
         return new Campaign(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-            list, reader.GetInt64(6), DbValues.Time(reader.GetInt64(7)), DbValues.Time(reader.GetInt64(8)));
+            list, reader.GetInt64(6), DbValues.Time(reader.GetInt64(7)), DbValues.Time(reader.GetInt64(8))) { Offer = offer };
     }
 
     // ---- sends and engagement ----------------------------------------------------------------

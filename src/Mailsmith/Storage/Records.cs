@@ -120,7 +120,11 @@ public sealed record Campaign(
     IReadOnlyList<CampaignVariant> Variants,
     long Seed,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The discount every email of the campaign states (and the only one it may state); null: none.</summary>
+    public Mailsmith.Compose.CampaignOffer? Offer { get; init; }
+}
 
 /// <summary>One arm of a campaign experiment.</summary>
 public sealed record CampaignVariant(string Name, double Weight);
