@@ -129,9 +129,12 @@ public sealed class DemoRunner(DemoOptions options, MailsmithSettings baseSettin
         var runner = new CampaignRunner(store, settings) { SamplesPerLocale = options.PreviewSamples };
         var sender = new PickupFolderSender(emailsDir);
         var results = new List<CampaignRunResult>();
+        // The promotion shows an offer end to end (code box, value framing, grounding): 15% for the month after the store's last day.
+        var offerEnds = DateOnly.FromDateTime((context.AsOf > DateTimeOffset.UtcNow ? context.AsOf : DateTimeOffset.UtcNow).UtcDateTime).AddDays(30);
         foreach (var type in CampaignTypes.All)
         {
-            var campaign = runner.Create(type, DemoNames.TryGetValue(type, out var n) ? n : null, seed: options.Seed);
+            var offer = type == CampaignTypes.Promotion ? new CampaignOffer("DEMO15", 15, Expires: offerEnds) : null;
+            var campaign = runner.Create(type, DemoNames.TryGetValue(type, out var n) ? n : null, seed: options.Seed, offer: offer);
             results.Add(await runner.ComposeAsync(campaign.CampaignId, context, sender, progress, cancellationToken));
         }
         foreach (var stage in new[] { "plan", "recommend", "compose", "deliver" })

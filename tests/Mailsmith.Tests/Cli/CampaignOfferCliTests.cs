@@ -36,6 +36,12 @@ public sealed partial class CampaignOfferCliTests : IDisposable
         }
     }
 
+    private async Task Ok(params string[] args)
+    {
+        var (code, output, errors) = await Run(args);
+        Assert.True(code == ExitCode.Success, $"{args[0]} exited {code}: {errors}{output}");
+    }
+
     [GeneratedRegex(@"\d+(?:\.\d+)?\s?%")]
     private static partial Regex Percentage();
 
@@ -43,12 +49,12 @@ public sealed partial class CampaignOfferCliTests : IDisposable
     public async Task Create_WithOffer_EveryEmailStatesTheCodeAndNoOtherPercentage_WithoutOfferNone()
     {
         var data = Path.Combine(_dir, "data");
-        Assert.Equal(ExitCode.Success, (await Run("generate", "--out", data, "--customers", "250", "--seed", "5")).Code);
-        Assert.Equal(ExitCode.Success, (await Run("import",
+        await Ok("generate", "--out", data, "--customers", "250", "--seed", "5");
+        await Ok("import",
             "--customers", Path.Combine(data, "customers.csv"), "--products", Path.Combine(data, "products.csv"),
             "--orders", Path.Combine(data, "orders.csv"), "--order-lines", Path.Combine(data, "order_lines.csv"),
-            "--events", Path.Combine(data, "events.csv"), "--reviews", Path.Combine(data, "reviews.csv"))).Code);
-        Assert.Equal(ExitCode.Success, (await Run("profile")).Code);
+            "--events", Path.Combine(data, "events.csv"), "--reviews", Path.Combine(data, "reviews.csv"));
+        await Ok("profile", "--json");
 
         var created = await Run("campaign", "create", "--type", "promotion", "--seed", "3",
             "--offer-percent", "15", "--offer-code", "SPRING15", "--offer-expires", "2099-04-30");
