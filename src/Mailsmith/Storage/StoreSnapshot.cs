@@ -17,22 +17,23 @@ public sealed class StoreSnapshot
     {
         Customers = customers;
         Products = products;
-        Orders = orders;
-        OrderLines = orderLines;
         Events = events as EventTable ?? Table(events, customers);
         Reviews = reviews;
         SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         CustomersById = customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
         ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
-        OrdersByCustomer = Group(orders, o => o.CustomerId);
-        LinesByOrder = Group(orderLines, l => l.OrderId);
+        var byId = CustomersById;
+        var productsById = ProductsById;
+        Orders = new OrderTable(orders, orderLines,
+            id => byId.TryGetValue(id, out var c) ? c.CustomerId : null, id => productsById.TryGetValue(id, out var p) ? p.ProductId : null);
         ReviewsByProduct = Group(reviews, r => r.ProductId);
     }
 
     public IReadOnlyList<Customer> Customers { get; }
     public IReadOnlyList<Product> Products { get; }
-    public IReadOnlyList<Order> Orders { get; }
-    public IReadOnlyList<OrderLine> OrderLines { get; }
+    /// <summary>All orders (as given: time order for a loaded store), held column by column with their lines.</summary>
+    public OrderTable Orders { get; }
+    public IReadOnlyList<OrderLine> OrderLines => Orders.Lines;
     /// <summary>All events in time order (as given), held column by column; <see cref="EventsOf"/> reads one customer's.</summary>
     public EventTable Events { get; }
     public IReadOnlyList<Review> Reviews { get; }
@@ -42,8 +43,8 @@ public sealed class StoreSnapshot
     public IReadOnlyDictionary<string, Customer> CustomersById { get; }
     public IReadOnlyDictionary<string, Product> ProductsById { get; }
     /// <summary>Orders per customer, oldest first.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer { get; }
-    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer => Orders.ByCustomer;
+    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder => Orders.LinesByOrder;
     public IReadOnlyDictionary<string, IReadOnlyList<Review>> ReviewsByProduct { get; }
 
     /// <summary>Reads everything from <paramref name="store"/>.</summary>
@@ -69,13 +70,14 @@ public sealed class StoreSnapshot
     }
 
     /// <summary>Orders of a customer (empty when none).</summary>
-    public IReadOnlyList<Order> OrdersOf(string customerId) => OrdersByCustomer.TryGetValue(customerId, out var list) ? list : [];
+    /// <remarks>A view over <see cref="Orders"/>: no copy.</remarks>
+    public OrderTable.OrderSlice OrdersOf(string customerId) => Orders.Of(customerId);
 
     /// <summary>Events of a customer, oldest first (empty when none). A view over <see cref="Events"/>: no copy.</summary>
     public EventTable.Slice EventsOf(string customerId) => Events.Of(customerId);
 
     /// <summary>Lines of an order (empty when none).</summary>
-    public IReadOnlyList<OrderLine> LinesOf(string orderId) => LinesByOrder.TryGetValue(orderId, out var list) ? list : [];
+    public OrderTable.LineSlice LinesOf(string orderId) => Orders.LinesOf(orderId);
 
     private static EventTable Table(IReadOnlyList<StoreEvent> events, IReadOnlyList<Customer> customers)
     {
