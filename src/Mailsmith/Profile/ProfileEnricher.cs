@@ -49,10 +49,19 @@ public sealed class ProfileEnricher(ProfileOptions options)
         var ids = profiles.Keys.ToArray();
         Array.Sort(ids, StringComparer.Ordinal);
         var n = ids.Length;
+        if (!ownsRecords)
+        {
+            // A caller's records may be shared: fill copies (steps 1 and 6 write into the records).
+            foreach (var id in ids)
+            {
+                profiles[id] = profiles[id] with { };
+            }
+        }
 
-        // 1. CLV on the store's orders.
+        // 1. CLV on the store's orders, written into the records at once: a million predictions held until the
+        // assembly would sit in the peak of the run (docs/benchmarks.md, "Profile memory, 4 December").
         progress?.Invoke("lifetime value (BG/NBD + Gamma-Gamma)", 0, 0);
-        var (clv, clvSummary) = FitClv(snapshot, asOf, warnings);
+        var clvSummary = FitClv(snapshot, asOf, warnings, profiles);
         timings["clv"] = Lap(watch);
 
         // 2. Reviews: score every text once, in parallel.
@@ -141,19 +150,11 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 (bestHour, confidence) = (learned.HourOfWeek, Math.Round(learned.Confidence, 4));
                 hoursFromOutcomes++;
             }
-            ClvPrediction? prediction = clv.TryGetValue(ids[i], out var predicted) ? predicted : null;
             var cluster = clusters?.Assignment[i];
             var fields = new EnrichedFields(
                 RfmSegment: RfmSegments.Classify(p.R, p.F, p.M, p.Frequency),
                 Cluster: cluster,
                 ClusterLabel: cluster is { } c2 ? clusters!.Clusters[c2].Label : null,
-                PAlive: prediction?.ProbabilityAlive,
-                ExpectedPurchases30: prediction?.ExpectedPurchases30,
-                ExpectedPurchases90: prediction?.ExpectedPurchases90,
-                ExpectedPurchases365: prediction?.ExpectedPurchases365,
-                ExpectedOrderValue: Money(prediction?.ExpectedOrderValue),
-                Clv365: Money(prediction?.Clv),
-                NextOrderDate: prediction?.ExpectedNextOrder,
                 CategoryAffinity: f.Categories,
                 BrandAffinity: f.Brands,
                 ShrunkDiscountShare: shrunk,
@@ -165,13 +166,8 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 BestHourOfWeek: bestHour,
                 BestHourConfidence: confidence,
                 SendTimeCounts: f.SendTime);
-            // Our own base records are filled in place; a caller's are copied first (they may be shared).
-            var target = ownsRecords ? p : p with { };
-            target.FillEnriched(fields);
-            if (!ownsRecords)
-            {
-                result[ids[i]] = target;
-            }
+            // In place: our own base records, or the copies of a caller's made at the start.
+            p.FillEnriched(fields);
         }
         timings["assemble"] = Lap(watch);
         var summary = new ProfileRunSummary(asOf, n, clvSummary, clusters?.K,
@@ -209,7 +205,7 @@ public sealed class ProfileEnricher(ProfileOptions options)
         return s;
     }
 
-    private static decimal? Money(double? value) =>
+    internal static decimal? Money(double? value) =>
         value is { } v && double.IsFinite(v) ? Math.Round((decimal)v, 2, MidpointRounding.ToEven) : null;
 
     // ---- CLV ------------------------------------------------------------------------------------------
@@ -252,10 +248,14 @@ public sealed class ProfileEnricher(ProfileOptions options)
         MinRepeatCustomers = Options.ClvMinRepeatCustomers,
     };
 
-    private (Dictionary<string, ClvPrediction> Predictions, ClvRunSummary Summary) FitClv(StoreSnapshot snapshot, DateTimeOffset asOf, List<string> warnings)
+    /// <summary>Fits the CLV models and fills the CLV fields of <paramref name="profiles"/> (empty for a customer without a prediction).</summary>
+    private ClvRunSummary FitClv(StoreSnapshot snapshot, DateTimeOffset asOf, List<string> warnings, Dictionary<string, CustomerProfile> profiles)
     {
         var watch = Stopwatch.StartNew();
-        var predictions = new Dictionary<string, ClvPrediction>(StringComparer.Ordinal);
+        foreach (var p in profiles.Values)
+        {
+            p.FillClv(null);
+        }
         try
         {
             var data = ClvDataset.Create(Transactions(snapshot, asOf), DateOnly.FromDateTime(asOf.UtcDateTime));
@@ -269,17 +269,20 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 var all = new ClvPredictor(fit).PredictAll(data);
                 for (var i = 0; i < data.Count; i++)
                 {
-                    predictions[data.CustomerIds[i]] = all[i];
+                    if (profiles.TryGetValue(data.CustomerIds[i], out var p))
+                    {
+                        p.FillClv(all[i]);
+                    }
                 }
             }
-            return (predictions, new ClvRunSummary(fit.Status.ToString(), fit.Message, data.Count, data.RepeatCustomers,
-                fit.BgNbd?.Parameters, fit.BgNbd?.LogLikelihood, fit.GammaGamma?.Parameters, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            return new ClvRunSummary(fit.Status.ToString(), fit.Message, data.Count, data.RepeatCustomers,
+                fit.BgNbd?.Parameters, fit.BgNbd?.LogLikelihood, fit.GammaGamma?.Parameters, Math.Round(watch.Elapsed.TotalSeconds, 3));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
         {
             // A fit that cannot run on this store must not stop the profile run: the CLV fields stay empty.
             warnings.Add($"clv: the fit failed ({e.Message}); CLV fields are empty");
-            return (predictions, new ClvRunSummary("Failed", e.Message, 0, 0, null, null, null, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            return new ClvRunSummary("Failed", e.Message, 0, 0, null, null, null, Math.Round(watch.Elapsed.TotalSeconds, 3));
         }
     }
 
