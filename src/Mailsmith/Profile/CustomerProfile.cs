@@ -201,16 +201,22 @@ public sealed record CustomerProfile(
         _rfmSegment = e.RfmSegment;
         _cluster = PackInt(e.Cluster);
         _clusterLabel = e.ClusterLabel;
-        _categoryAffinity = e.CategoryAffinity;
-        _brandAffinity = e.BrandAffinity;
         _shrunkDiscountShare = PackDouble(e.ShrunkDiscountShare);
         _discountSensitivity = PackDouble(e.DiscountSensitivity);
-        _reviewSentiment = PackDouble(e.ReviewSentiment);
-        _reviewCount = e.ReviewCount;
-        _preferredLanguage = e.PreferredLanguage;
         _bestHourOfWeek = PackInt(e.BestHourOfWeek);
         _bestHourConfidence = PackDouble(e.BestHourConfidence);
-        _sendTimeCounts = e.SendTimeCounts;
+    }
+
+    /// <summary>Writes the fields the enricher's per-customer pass measures, as <see cref="FillEnriched"/> does the others.</summary>
+    internal void FillPreferences(IReadOnlyDictionary<string, double> categoryAffinity, IReadOnlyDictionary<string, double> brandAffinity,
+        double? reviewSentiment, int reviewCount, string? preferredLanguage, SendTimeHistogram? sendTimeCounts)
+    {
+        _categoryAffinity = categoryAffinity;
+        _brandAffinity = brandAffinity;
+        _reviewSentiment = PackDouble(reviewSentiment);
+        _reviewCount = reviewCount;
+        _preferredLanguage = preferredLanguage;
+        _sendTimeCounts = sendTimeCounts;
     }
 
     /// <summary>
@@ -242,13 +248,7 @@ internal readonly record struct EnrichedFields(
     string? RfmSegment,
     int? Cluster,
     string? ClusterLabel,
-    IReadOnlyDictionary<string, double> CategoryAffinity,
-    IReadOnlyDictionary<string, double> BrandAffinity,
     double? ShrunkDiscountShare,
     double? DiscountSensitivity,
-    double? ReviewSentiment,
-    int ReviewCount,
-    string? PreferredLanguage,
     int? BestHourOfWeek,
-    double? BestHourConfidence,
-    SendTimeHistogram? SendTimeCounts);
+    double? BestHourConfidence);

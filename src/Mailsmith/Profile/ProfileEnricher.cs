@@ -107,7 +107,7 @@ public sealed class ProfileEnricher(ProfileOptions options)
             discounted += f.DiscountedOrders;
         }
         var baseRate = orders > 0 ? (double)discounted / orders : 0;
-        var prior = PopulationPrior(facts);
+        var prior = PopulationPrior(ids, profiles);
 
         // 5. Clusters.
         progress?.Invoke("behavioural clusters (k-means)", 0, 0);
@@ -139,9 +139,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
             double? shrunk = baseRate > 0 ? (f.DiscountedOrders + (k * baseRate)) / (f.Orders + k) : null;
             int? bestHour = null;
             double? confidence = null;
-            if (f.SendTime is not null)
+            if (p.SendTimeCounts is { } histogram)
             {
-                var (hour, c) = SendTime.Best(f.SendTime, prior, Options.SendTimePriorStrength);
+                var (hour, c) = SendTime.Best(histogram, prior, Options.SendTimePriorStrength);
                 (bestHour, confidence) = (hour, Math.Round(c, 4));
             }
             if (outcomeRates is not null && outcomes.TryGetValue(ids[i], out var outcome)
@@ -155,17 +155,11 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 RfmSegment: RfmSegments.Classify(p.R, p.F, p.M, p.Frequency),
                 Cluster: cluster,
                 ClusterLabel: cluster is { } c2 ? clusters!.Clusters[c2].Label : null,
-                CategoryAffinity: f.Categories,
-                BrandAffinity: f.Brands,
                 ShrunkDiscountShare: shrunk,
                 // s / (s + base): 0.5 at the base rate, toward 1 for a customer who buys on discount far more often.
                 DiscountSensitivity: shrunk is { } s ? s / (s + baseRate) : null,
-                ReviewSentiment: f.ReviewSentiment,
-                ReviewCount: f.ReviewCount,
-                PreferredLanguage: f.Language,
                 BestHourOfWeek: bestHour,
-                BestHourConfidence: confidence,
-                SendTimeCounts: f.SendTime);
+                BestHourConfidence: confidence);
             // In place: our own base records, or the copies of a caller's made at the start.
             p.FillEnriched(fields);
         }
@@ -358,16 +352,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
         return names;
     }
 
-    // A value in one array: a million of them are alive until the profiles are assembled.
-    private readonly record struct PreferenceFacts(
-        int Orders,
-        int DiscountedOrders,
-        AffinityDictionary Categories,
-        AffinityDictionary Brands,
-        double? ReviewSentiment,
-        int ReviewCount,
-        string? Language,
-        SendTimeHistogram? SendTime);
+    // A value in one array: a million of them are alive until the profiles are assembled, so only what the record
+    // does not hold (the affinities, sentiment, language and histogram go into it as they are measured).
+    private readonly record struct PreferenceFacts(int Orders, int DiscountedOrders);
 
     private sealed class Scratch
     {
@@ -560,7 +547,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
             features[FixedFeatures + t] = total > 0 ? (float)(topShares[t] / total) : 0f;
         }
         _ = prices;
-        return new PreferenceFacts(orders, discounted, categoryAffinity, brandAffinity, sentiment, reviewCount, language, sendTime);
+        // Into the record now: held as facts until the assembly, they would add to the run's peak.
+        profile.FillPreferences(categoryAffinity, brandAffinity, sentiment, reviewCount, language, sendTime);
+        return new PreferenceFacts(orders, discounted);
     }
 
     /// <summary>The price position as a number: budget 0.2, mid 0.5, premium 0.8, unknown 0.5.</summary>
@@ -575,12 +564,12 @@ public sealed class ProfileEnricher(ProfileOptions options)
     /// π_h ∝ Σ_customers n_ch / n_c + 1/168: each customer with activity contributes their own distribution once (so a
     /// heavy user does not set everybody's prior), plus one customer's worth of uniform mass so no hour has zero prior.
     /// </summary>
-    private static double[] PopulationPrior(PreferenceFacts[] facts)
+    private static double[] PopulationPrior(string[] ids, Dictionary<string, CustomerProfile> profiles)
     {
         var prior = new double[SendTimeHistogram.HoursOfWeek];
-        foreach (var f in facts)
+        foreach (var id in ids)
         {
-            if (f.SendTime is not { } s)
+            if (profiles[id].SendTimeCounts is not { } s)
             {
                 continue;
             }
