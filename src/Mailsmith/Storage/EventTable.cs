@@ -95,6 +95,27 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     /// <summary>The events of the customer <see cref="CustomerIds"/>[<paramref name="customer"/>].</summary>
     public Slice Of(int customer) => new(this, _start[customer], _start[customer + 1]);
 
+    /// <summary>
+    /// The table's customer index (id → position in <see cref="CustomerIds"/>) when its first <paramref name="customers"/>.Count
+    /// ids are those customers' in order (a table built with them), so the snapshot can share it instead of building
+    /// another million-entry dictionary; otherwise null.
+    /// </summary>
+    internal Dictionary<string, int>? IndexOf(IReadOnlyList<Customer> customers)
+    {
+        if (_customerIds.Length < customers.Count)
+        {
+            return null;
+        }
+        for (var i = 0; i < customers.Count; i++)
+        {
+            if (!string.Equals(_customerIds[i], customers[i].CustomerId, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+        return _customerIndex;
+    }
+
     /// <summary>Whether the customer has at least one event.</summary>
     public bool HasEvents(string customerId) => _customerIndex.TryGetValue(customerId, out var c) && _start[c + 1] > _start[c];
 
@@ -221,6 +242,9 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
             }
         }
 
+        /// <summary>Interns a customer's id as the next customer (as the constructor does for the customers it is given).</summary>
+        internal void AddCustomer(string customerId) => Intern(customerId, CustomerIds, CustomerIndex);
+
         /// <summary>Events added so far.</summary>
         public int Count { get; private set; }
 
@@ -311,6 +335,8 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
                 throw new InvalidOperationException("the event table is already built");
             }
             _built = true;
+            // Grown by doubling, the index may hold twice the slots it needs; the table keeps it for good.
+            CustomerIndex.TrimExcess();
             var table = new EventTable(this);
             // Release the input-order columns now: a builder kept alive must not hold a second copy.
             Customer = Product = Text = [];

@@ -20,7 +20,7 @@ public sealed class StoreSnapshot
         Events = events as EventTable ?? Table(events, customers);
         Reviews = reviews;
         SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        CustomersById = customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
+        CustomersById = new CustomerLookup(customers, Events.IndexOf(customers));
         ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
         var byId = CustomersById;
         var productsById = ProductsById;
@@ -87,6 +87,58 @@ public sealed class StoreSnapshot
             builder.Add(e);
         }
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Customers by id through an id → position index: the event table's when it starts with these customers (a loaded
+    /// store), so a million ids are indexed once (docs/benchmarks.md, "Profile memory, 4 December").
+    /// </summary>
+    private sealed class CustomerLookup : IReadOnlyDictionary<string, Customer>
+    {
+        private readonly IReadOnlyList<Customer> _customers;
+        private readonly Dictionary<string, int> _index;
+
+        /// <exception cref="ArgumentException">Two customers with one id.</exception>
+        public CustomerLookup(IReadOnlyList<Customer> customers, Dictionary<string, int>? shared)
+        {
+            _customers = customers;
+            if (shared is null)
+            {
+                shared = new Dictionary<string, int>(customers.Count, StringComparer.Ordinal);
+                for (var i = 0; i < customers.Count; i++)
+                {
+                    // Add throws on a repeated id, as ToDictionary did.
+                    shared.Add(customers[i].CustomerId, i);
+                }
+            }
+            _index = shared;
+        }
+
+        public Customer this[string key] => TryGetValue(key, out var c) ? c : throw new KeyNotFoundException($"The given key '{key}' was not present in the dictionary.");
+
+        public IEnumerable<string> Keys => _customers.Select(c => c.CustomerId);
+
+        public IEnumerable<Customer> Values => _customers;
+
+        public int Count => _customers.Count;
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Customer value)
+        {
+            // The shared index also holds customers that only have events: positions past the list are not customers.
+            if (_index.TryGetValue(key, out var i) && i < _customers.Count)
+            {
+                value = _customers[i];
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, Customer>> GetEnumerator() => _customers.Select(c => KeyValuePair.Create(c.CustomerId, c)).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     // Each group is an exact-size array: a million one-element lists would carry a million spare slots.
