@@ -20,8 +20,8 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     private readonly string[] _productIds;
     private readonly string[] _types;
     private readonly (string? Query, string? CampaignId)[] _texts;
-    // Columns in customer-major order.
-    private readonly int[] _customer;
+    // Columns in customer-major order. A row's customer is not stored (40 MB at 10M events): a slice knows it, and a
+    // read in input order finds it in _start by binary search.
     private readonly int[] _product;
     private readonly ushort[] _type;
     private readonly long[] _utcTicks;
@@ -30,6 +30,9 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     // _start[c].._start[c + 1] are customer c's rows; _inputOrder[k] is the row of the k-th event as added.
     private readonly int[] _start;
     private readonly int[] _inputOrder;
+    // _blockCustomer[b] is the customer of row b << BlockBits: a read in input order searches only the customers of its block.
+    private const int BlockBits = 10;
+    private readonly int[] _blockCustomer;
 
     /// <summary>A table without events.</summary>
     public static EventTable Empty { get; } = new Builder().Build();
@@ -55,7 +58,6 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
             _start[c + 1] += _start[c];
         }
         var next = _start[..customers];
-        _customer = new int[n];
         _product = new int[n];
         _type = new ushort[n];
         _utcTicks = new long[n];
@@ -67,7 +69,6 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
             var c = b.Customer[k];
             var row = next[c]++;
             _inputOrder[k] = row;
-            _customer[row] = c;
             _product[row] = b.Product[k];
             _type[row] = b.Type[k];
             _utcTicks[row] = b.UtcTicks[k];
@@ -77,23 +78,55 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
                 _offsetMinutes[row] = b.OffsetMinutes![k];
             }
         }
+        _blockCustomer = new int[(n + (1 << BlockBits) - 1) >> BlockBits];
+        for (var block = 0; block < _blockCustomer.Length; block++)
+        {
+            _blockCustomer[block] = CustomerOf(block << BlockBits, 0, customers);
+        }
     }
 
     /// <summary>Number of events.</summary>
-    public int Count => _customer.Length;
+    public int Count => _utcTicks.Length;
 
     /// <summary>The <paramref name="index"/>-th event in the order they were added (time order for a loaded store).</summary>
     public StoreEvent this[int index] => Row(_inputOrder[index]);
+
+    /// <summary>The customer whose rows include <paramref name="row"/>: the last c with _start[c] ≤ row (later ones without rows start there too but end there).</summary>
+    private int CustomerOf(int row)
+    {
+        var block = row >> BlockBits;
+        // The customer of the next block's first row ends after that row, so after this one.
+        var hi = block + 1 < _blockCustomer.Length ? _blockCustomer[block + 1] + 1 : _start.Length - 1;
+        return CustomerOf(row, _blockCustomer[block], hi);
+    }
+
+    private int CustomerOf(int row, int lo, int hi)
+    {
+        // Invariant: _start[lo] ≤ row < _start[hi].
+        while (hi - lo > 1)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            if (_start[mid] <= row)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 
     /// <summary>Ids of the customers with at least one event (and of those the builder was seeded with), in no particular order.</summary>
     public IReadOnlyList<string> CustomerIds => _customerIds;
 
     /// <summary>A customer's events in the order they were added (empty when none).</summary>
     public Slice Of(string customerId) =>
-        _customerIndex.TryGetValue(customerId, out var c) ? new Slice(this, _start[c], _start[c + 1]) : default;
+        _customerIndex.TryGetValue(customerId, out var c) ? new Slice(this, c) : default;
 
     /// <summary>The events of the customer <see cref="CustomerIds"/>[<paramref name="customer"/>].</summary>
-    public Slice Of(int customer) => new(this, _start[customer], _start[customer + 1]);
+    public Slice Of(int customer) => new(this, customer);
 
     /// <summary>
     /// The table's customer index (id → position in <see cref="CustomerIds"/>) when its first <paramref name="customers"/>.Count
@@ -126,7 +159,9 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private StoreEvent Row(int row)
+    private StoreEvent Row(int row) => Row(row, CustomerOf(row));
+
+    private StoreEvent Row(int row, int customer)
     {
         var product = _product[row];
         var (query, campaign) = _texts[_text[row]];
@@ -140,23 +175,25 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
         {
             at = new DateTimeOffset(_utcTicks[row], TimeSpan.Zero);
         }
-        return new StoreEvent(_customerIds[_customer[row]], _types[_type[row]], at, product < 0 ? null : _productIds[product], query, campaign);
+        return new StoreEvent(_customerIds[customer], _types[_type[row]], at, product < 0 ? null : _productIds[product], query, campaign);
     }
 
     /// <summary>One customer's events, oldest first when they were added in time order. A view: no copy.</summary>
     public readonly struct Slice : IReadOnlyList<StoreEvent>
     {
         private readonly EventTable? _table;
+        private readonly int _customer;
         private readonly int _from;
         private readonly int _to;
 
-        internal Slice(EventTable table, int from, int to) => (_table, _from, _to) = (table, from, to);
+        internal Slice(EventTable table, int customer) =>
+            (_table, _customer, _from, _to) = (table, customer, table._start[customer], table._start[customer + 1]);
 
         public int Count => _to - _from;
 
-        public StoreEvent this[int index] => (uint)index < (uint)Count ? _table!.Row(_from + index) : throw new ArgumentOutOfRangeException(nameof(index));
+        public StoreEvent this[int index] => (uint)index < (uint)Count ? _table!.Row(_from + index, _customer) : throw new ArgumentOutOfRangeException(nameof(index));
 
-        public SliceEnumerator GetEnumerator() => new(_table, _from, _to);
+        public SliceEnumerator GetEnumerator() => new(_table, _customer, _from, _to);
 
         IEnumerator<StoreEvent> IEnumerable<StoreEvent>.GetEnumerator() => GetEnumerator();
 
@@ -167,13 +204,14 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     public struct SliceEnumerator : IEnumerator<StoreEvent>
     {
         private readonly EventTable? _table;
+        private readonly int _customer;
         private readonly int _from;
         private readonly int _to;
         private int _row;
 
-        internal SliceEnumerator(EventTable? table, int from, int to) => (_table, _from, _row, _to) = (table, from, from - 1, to);
+        internal SliceEnumerator(EventTable? table, int customer, int from, int to) => (_table, _customer, _from, _row, _to) = (table, customer, from, from - 1, to);
 
-        public readonly StoreEvent Current => _table!.Row(_row);
+        public readonly StoreEvent Current => _table!.Row(_row, _customer);
 
         readonly object IEnumerator.Current => Current;
 
