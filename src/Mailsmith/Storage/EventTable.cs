@@ -24,7 +24,11 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     // read in input order finds it in _start by binary search.
     private readonly int[] _product;
     private readonly ushort[] _type;
-    private readonly long[] _utcTicks;
+    // The instant: whole seconds after _baseTicks when every event's is a whole second within 136 years of the
+    // first (4 bytes instead of 8: 40 MB at 10M events), else UTC ticks.
+    private readonly long[]? _utcTicks;
+    private readonly uint[]? _seconds;
+    private readonly long _baseTicks;
     private readonly short[]? _offsetMinutes;
     private readonly int[] _text;
     // _start[c].._start[c + 1] are customer c's rows; _inputOrder[k] is the row of the k-th event as added.
@@ -60,7 +64,24 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
         var next = _start[..customers];
         _product = new int[n];
         _type = new ushort[n];
-        _utcTicks = new long[n];
+        long min = long.MaxValue, max = long.MinValue;
+        var wholeSeconds = true;
+        for (var k = 0; k < n; k++)
+        {
+            var t = b.UtcTicks[k];
+            min = Math.Min(min, t);
+            max = Math.Max(max, t);
+            wholeSeconds &= t % TimeSpan.TicksPerSecond == 0;
+        }
+        if (n > 0 && wholeSeconds && (max - min) / TimeSpan.TicksPerSecond <= uint.MaxValue)
+        {
+            _baseTicks = min;
+            _seconds = new uint[n];
+        }
+        else
+        {
+            _utcTicks = new long[n];
+        }
         _text = new int[n];
         _offsetMinutes = b.OffsetMinutes is null ? null : new short[n];
         _inputOrder = new int[n];
@@ -71,7 +92,14 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
             _inputOrder[k] = row;
             _product[row] = b.Product[k];
             _type[row] = b.Type[k];
-            _utcTicks[row] = b.UtcTicks[k];
+            if (_seconds is not null)
+            {
+                _seconds[row] = (uint)((b.UtcTicks[k] - _baseTicks) / TimeSpan.TicksPerSecond);
+            }
+            else
+            {
+                _utcTicks![row] = b.UtcTicks[k];
+            }
             _text[row] = b.Text[k];
             if (_offsetMinutes is not null)
             {
@@ -86,7 +114,7 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     }
 
     /// <summary>Number of events.</summary>
-    public int Count => _utcTicks.Length;
+    public int Count => _inputOrder.Length;
 
     /// <summary>The <paramref name="index"/>-th event in the order they were added (time order for a loaded store).</summary>
     public StoreEvent this[int index] => Row(_inputOrder[index]);
@@ -161,6 +189,8 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
 
     private StoreEvent Row(int row) => Row(row, CustomerOf(row));
 
+    private long UtcTicks(int row) => _seconds is { } s ? _baseTicks + (s[row] * TimeSpan.TicksPerSecond) : _utcTicks![row];
+
     private StoreEvent Row(int row, int customer)
     {
         var product = _product[row];
@@ -169,11 +199,11 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
         if (_offsetMinutes is not null && _offsetMinutes[row] != 0)
         {
             var offset = TimeSpan.FromMinutes(_offsetMinutes[row]);
-            at = new DateTimeOffset(_utcTicks[row] + offset.Ticks, offset);
+            at = new DateTimeOffset(UtcTicks(row) + offset.Ticks, offset);
         }
         else
         {
-            at = new DateTimeOffset(_utcTicks[row], TimeSpan.Zero);
+            at = new DateTimeOffset(UtcTicks(row), TimeSpan.Zero);
         }
         return new StoreEvent(_customerIds[customer], _types[_type[row]], at, product < 0 ? null : _productIds[product], query, campaign);
     }

@@ -83,6 +83,36 @@ public sealed class EventTableTests
         Assert.Equal(events.Where(e => e.CustomerId == "c699"), table.Of("c699").ToArray());
     }
 
+    [Theory]
+    [InlineData(0L)] // whole seconds: held as seconds after the first
+    [InlineData(1L)] // a tick past a second: held as ticks
+    [InlineData(TimeSpan.TicksPerMillisecond)]
+    public void Indexer_InstantsOfAnyPrecision_ReadBackExactly(long extraTicks)
+    {
+        StoreEvent[] events =
+        [
+            new("c1", EventTypes.View, T0.AddTicks(extraTicks), "p1", null, null),
+            new("c2", EventTypes.View, T0.AddSeconds(-5), "p1", null, null),
+            new("c1", EventTypes.View, T0.AddDays(3000).ToOffset(TimeSpan.FromHours(-7)), "p1", null, null),
+        ];
+        var table = Table(events);
+
+        Assert.Equal(events.Select(e => (e.OccurredAt.Ticks, e.OccurredAt.Offset)), table.Select(e => (e.OccurredAt.Ticks, e.OccurredAt.Offset)));
+    }
+
+    [Fact]
+    public void Indexer_InstantsCenturiesApart_ReadBackExactly()
+    {
+        // More than 2³² seconds between the first and the last: seconds in 4 bytes cannot hold it.
+        StoreEvent[] events =
+        [
+            new("c1", EventTypes.View, DateTimeOffset.MinValue, "p1", null, null),
+            new("c1", EventTypes.View, new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero), "p1", null, null),
+        ];
+
+        Assert.Equal(events, Table(events).ToArray());
+    }
+
     [Fact]
     public void Of_ReturnsOneCustomersEventsInInputOrder_EmptyForUnknown()
     {
