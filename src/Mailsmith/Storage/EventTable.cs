@@ -149,6 +149,9 @@ public sealed class EventTable : IReadOnlyList<StoreEvent>
     /// <summary>Ids of the customers with at least one event (and of those the builder was seeded with), in no particular order.</summary>
     public IReadOnlyList<string> CustomerIds => _customerIds;
 
+    /// <summary><see cref="CustomerIds"/> as the table's own array, for a structure that shares the table's customer index.</summary>
+    internal string[] CustomerIdArray => _customerIds;
+
     /// <summary>A customer's events in the order they were added (empty when none).</summary>
     public Slice Of(string customerId) =>
         _customerIndex.TryGetValue(customerId, out var c) ? new Slice(this, c) : default;

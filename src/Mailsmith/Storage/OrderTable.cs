@@ -53,26 +53,50 @@ public sealed class OrderTable : IReadOnlyList<Order>
     /// <param name="canonicalProductId">Maps a product id to an equal string to share (the product record's), or null to keep it.</param>
     public OrderTable(IReadOnlyList<Order> orders, IReadOnlyList<OrderLine> lines,
         Func<string, string?>? canonicalCustomerId = null, Func<string, string?>? canonicalProductId = null)
+        : this(orders, lines, null, null, canonicalCustomerId, canonicalProductId)
+    {
+    }
+
+    /// <param name="sharedIndex">
+    /// A customer index to use instead of one of the table's own (the event table's, which the snapshot shares too:
+    /// a loaded store's customers are indexed once), with <paramref name="sharedIds"/> its ids by position; used when
+    /// it holds every order's customer.
+    /// </param>
+    internal OrderTable(IReadOnlyList<Order> orders, IReadOnlyList<OrderLine> lines, Dictionary<string, int>? sharedIndex, string[]? sharedIds,
+        Func<string, string?>? canonicalCustomerId, Func<string, string?>? canonicalProductId)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(lines);
         var n = orders.Count;
-        var customerIds = new List<string>();
-        _customerIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var slotOf = new int[n];
-        for (var k = 0; k < n; k++)
+        var shared = sharedIndex is not null && sharedIds is not null;
+        for (var k = 0; shared && k < n; k++)
         {
-            var id = orders[k].CustomerId;
-            if (!_customerIndex.TryGetValue(id, out var slot))
-            {
-                id = canonicalCustomerId?.Invoke(id) ?? id;
-                _customerIndex[id] = slot = customerIds.Count;
-                customerIds.Add(id);
-            }
-            slotOf[k] = slot;
+            shared = sharedIndex!.TryGetValue(orders[k].CustomerId, out slotOf[k]);
         }
-        _customerIds = [.. customerIds];
-        _customerIndex.TrimExcess();
+        if (shared)
+        {
+            _customerIndex = sharedIndex!;
+            _customerIds = sharedIds!;
+        }
+        else
+        {
+            var customerIds = new List<string>();
+            _customerIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var k = 0; k < n; k++)
+            {
+                var id = orders[k].CustomerId;
+                if (!_customerIndex.TryGetValue(id, out var slot))
+                {
+                    id = canonicalCustomerId?.Invoke(id) ?? id;
+                    _customerIndex[id] = slot = customerIds.Count;
+                    customerIds.Add(id);
+                }
+                slotOf[k] = slot;
+            }
+            _customerIds = [.. customerIds];
+            _customerIndex.TrimExcess();
+        }
 
         // A stable counting sort by customer: each customer's orders keep the input order.
         var customers = _customerIds.Length;
@@ -353,17 +377,20 @@ public sealed class OrderTable : IReadOnlyList<Order>
     {
         public IReadOnlyList<Order> this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 
-        public IEnumerable<string> Keys => table._customerIds;
+        private int _count = -1;
 
-        public IEnumerable<IReadOnlyList<Order>> Values => Enumerable.Range(0, table._customerIds.Length).Select(c => (IReadOnlyList<Order>)Group(c));
+        // With a shared index, customers without orders have empty ranges: they are not groups.
+        public IEnumerable<string> Keys => Enumerable.Range(0, table._customerIds.Length).Where(HasOrders).Select(c => table._customerIds[c]);
 
-        public int Count => table._customerIds.Length;
+        public IEnumerable<IReadOnlyList<Order>> Values => Enumerable.Range(0, table._customerIds.Length).Where(HasOrders).Select(c => (IReadOnlyList<Order>)Group(c));
 
-        public bool ContainsKey(string key) => table._customerIndex.ContainsKey(key);
+        public int Count => _count >= 0 ? _count : _count = Enumerable.Range(0, table._customerIds.Length).Count(HasOrders);
+
+        public bool ContainsKey(string key) => table._customerIndex.TryGetValue(key, out var c) && HasOrders(c);
 
         public bool TryGetValue(string key, [MaybeNullWhen(false)] out IReadOnlyList<Order> value)
         {
-            if (table._customerIndex.TryGetValue(key, out var c))
+            if (table._customerIndex.TryGetValue(key, out var c) && HasOrders(c))
             {
                 value = Group(c);
                 return true;
@@ -376,11 +403,16 @@ public sealed class OrderTable : IReadOnlyList<Order>
         {
             for (var c = 0; c < table._customerIds.Length; c++)
             {
-                yield return new(table._customerIds[c], Group(c));
+                if (HasOrders(c))
+                {
+                    yield return new(table._customerIds[c], Group(c));
+                }
             }
         }
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private bool HasOrders(int c) => table._customerStart[c + 1] > table._customerStart[c];
 
         private OrderSlice Group(int c) => new(table, table._customerStart[c], table._customerStart[c + 1]);
     }

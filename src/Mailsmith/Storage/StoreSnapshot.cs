@@ -20,11 +20,12 @@ public sealed class StoreSnapshot
         Events = events as EventTable ?? Table(events, customers);
         Reviews = reviews;
         SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        CustomersById = new CustomerLookup(customers, Events.IndexOf(customers));
+        var sharedIndex = Events.IndexOf(customers);
+        CustomersById = new CustomerLookup(customers, sharedIndex);
         ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
         var byId = CustomersById;
         var productsById = ProductsById;
-        Orders = new OrderTable(orders, orderLines,
+        Orders = new OrderTable(orders, orderLines, sharedIndex, sharedIndex is null ? null : Events.CustomerIdArray,
             id => byId.TryGetValue(id, out var c) ? c.CustomerId : null, id => productsById.TryGetValue(id, out var p) ? p.ProductId : null);
         ReviewsByProduct = Group(reviews, r => r.ProductId);
     }

@@ -52,6 +52,35 @@ public sealed class StoreSnapshotLookupTests
         AssertLookup(new StoreSnapshot(s_customers, [], [], [], events, []));
     }
 
+    [Theory]
+    [InlineData(false)] // every order's customer is in the shared index
+    [InlineData(true)] // one is not: the order table indexes its own
+    public void OrdersByCustomer_OnlyCustomersWithOrders_AsAGroupingDid(bool orderOfAStranger)
+    {
+        List<Order> orders = [new("o1", "c3", T0, 1m, null, null, null), new("o2", "c2", T0, 2m, null, null, null), new("o3", "c3", T0.AddDays(1), 3m, null, null, null)];
+        if (orderOfAStranger)
+        {
+            orders.Add(new("o4", "c8", T0, 4m, null, null, null));
+        }
+        var snapshot = new StoreSnapshot(s_customers, [], orders, [new("o3", "p1", 1, 3m)], [], []);
+
+        var expected = orders.GroupBy(o => o.CustomerId).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), snapshot.OrdersByCustomer.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(expected.Count, snapshot.OrdersByCustomer.Count);
+        Assert.Equal(expected.Count, snapshot.OrdersByCustomer.Select(kv => kv.Key).Distinct().Count());
+        foreach (var (id, list) in expected)
+        {
+            Assert.Equal(list, snapshot.OrdersByCustomer[id]);
+            Assert.Equal(list, snapshot.OrdersOf(id).ToArray());
+        }
+        Assert.False(snapshot.OrdersByCustomer.ContainsKey("c1"));
+        Assert.False(snapshot.OrdersByCustomer.TryGetValue("c1", out _));
+        Assert.Empty(snapshot.OrdersOf("c1"));
+        Assert.Empty(snapshot.OrdersOf("c9"));
+        Assert.Equal(orders, snapshot.Orders.ToArray());
+        Assert.Single(snapshot.LinesOf("o3"));
+    }
+
     [Fact]
     public void RepeatedCustomerIds_Throw()
     {
