@@ -3,9 +3,10 @@ using System.Collections;
 namespace Mailsmith.Storage;
 
 /// <summary>
-/// The store's events held column by column: per event a customer index, a product index, a type index, the instant in
-/// UTC ticks and an index into the (query, campaign) pairs; every id and type string is kept once. Ten million
-/// events take about 250 MB this way instead of about a gigabyte as ten million objects.
+/// The store's events held column by column: per event a product index, a type index, the instant (whole seconds
+/// after the first when they all are, else UTC ticks) and an index into the (query, campaign) pairs, the customer being
+/// implied by the row's group; every id and type string is kept once. Ten million events take about 180 MB this way
+/// instead of about a gigabyte as ten million objects.
 /// </summary>
 /// <remarks>
 /// Rows are stored grouped by customer (each customer's events contiguous, in input order), because the Profile stage
