@@ -64,7 +64,7 @@ public static class ProfileBenchmark
                     // Where the memory grows: the resident set and the managed heap (no collection forced) as each step starts.
                     log?.Invoke(FormattableString.Invariant($"  {step} (resident {ResidentBytes() / 1048576} MB, managed {GC.GetTotalMemory(false) / 1048576} MB)"));
                 }
-            });
+            }, returnMemory: true);
         var profileSeconds = watch.Elapsed.TotalSeconds;
         var after = GC.GetTotalMemory(forceFullCollection: false);
         Check(run, snapshot);

@@ -24,7 +24,12 @@ public sealed class ProfileEnricher(ProfileOptions options)
     public ProfileOptions Options { get; } = options;
 
     /// <summary>Builds the base profiles and enriches them: the whole stage.</summary>
-    public ProfileRun Run(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Progress? progress = null)
+    /// <param name="returnMemory">
+    /// After the per-customer pass, a blocking, compacting full collection gives the pass's garbage back to the OS before
+    /// k-means and the assembly, where the run peaks (docs/benchmarks.md, "Profile memory, 4 December"). For batch
+    /// commands (the profile stage, the bench), as <see cref="StoreSnapshot.Load"/>'s; never in the server.
+    /// </param>
+    public ProfileRun Run(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Progress? progress = null, bool returnMemory = false)
     {
         var watch = Stopwatch.StartNew();
         progress?.Invoke("rfm and lifecycle", 0, snapshot.Customers.Count);
@@ -32,16 +37,16 @@ public sealed class ProfileEnricher(ProfileOptions options)
         var baseSeconds = watch.Elapsed.TotalSeconds;
         // The builder's dictionary and records are ours: the enriched fields are written into the base records, so no
         // second generation of a million records is allocated (the replaced ones would stay in gen 2 until a full GC).
-        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, ownsRecords: true, progress);
+        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, ownsRecords: true, progress, returnMemory);
         var timings = new Dictionary<string, double>(run.Summary.Timings, StringComparer.Ordinal) { ["rfm_lifecycle"] = Math.Round(baseSeconds, 3) };
         return run with { Summary = run.Summary with { Timings = timings } };
     }
 
     /// <summary>Fills the richer fields of <paramref name="profiles"/> (built by <see cref="ProfileBuilder"/> for the same snapshot and moment).</summary>
     public ProfileRun Enrich(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile> profiles, Progress? progress = null) =>
-        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), ownsRecords: false, progress);
+        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), ownsRecords: false, progress, returnMemory: false);
 
-    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, bool ownsRecords, Progress? progress)
+    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, bool ownsRecords, Progress? progress, bool returnMemory)
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var warnings = new List<string>();
@@ -97,6 +102,10 @@ public sealed class ProfileEnricher(ProfileOptions options)
             }
             return scratch;
         }, _ => { });
+        if (returnMemory)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         timings["preferences"] = Lap(watch);
 
         // 4. Store-wide: the discount base rate and the send-time prior.
