@@ -26,13 +26,14 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
     private const uint ValueMask = (1u << ValueBits) - 1;
     private const int MaxCompactKeyId = (1 << (32 - ValueBits)) - 1;
 
-    private readonly uint[]? _compact;
-    private readonly ulong[]? _wide;
+    // One field, a uint[] (compact) or a ulong[] (wide): a map object of 24 bytes instead of 32 with two, and two maps
+    // per customer (docs/benchmarks.md, "Profile memory, 4 December").
+    private readonly Array _entries;
 
     /// <summary>The empty map.</summary>
-    public static AffinityDictionary Empty { get; } = new([], null);
+    public static AffinityDictionary Empty { get; } = new(Array.Empty<uint>());
 
-    private AffinityDictionary(uint[]? compact, ulong[]? wide) => (_compact, _wide) = (compact, wide);
+    private AffinityDictionary(Array entries) => _entries = entries;
 
     /// <summary>A map of <paramref name="pairs"/> (keys distinct); values are stored in single precision.</summary>
     public static AffinityDictionary From(IEnumerable<KeyValuePair<string, double>> pairs)
@@ -57,14 +58,14 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
             {
                 entries[i] = ((uint)ids[i] << ValueBits) | (uint)CompactValue(list[i].Value);
             }
-            return new AffinityDictionary(entries, null);
+            return new AffinityDictionary(entries);
         }
         var wide = new ulong[list.Count];
         for (var i = 0; i < list.Count; i++)
         {
             wide[i] = ((ulong)(uint)ids[i] << 32) | BitConverter.SingleToUInt32Bits((float)list[i].Value);
         }
-        return new AffinityDictionary(null, wide);
+        return new AffinityDictionary(wide);
     }
 
     /// <summary>k when <paramref name="value"/> in single precision is exactly what k / 10⁴ gives in single precision; −1 otherwise.</summary>
@@ -80,9 +81,9 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
         return BitConverter.SingleToUInt32Bits((float)(q / 10_000.0)) == BitConverter.SingleToUInt32Bits((float)value) ? q : -1;
     }
 
-    private string KeyAt(int i) => KeyTable.NameOf(_compact is { } c ? (int)(c[i] >> ValueBits) : (int)(_wide![i] >> 32));
+    private string KeyAt(int i) => KeyTable.NameOf(_entries is uint[] c ? (int)(c[i] >> ValueBits) : (int)(((ulong[])_entries)[i] >> 32));
 
-    private float ValueAt(int i) => _compact is { } c ? (float)((c[i] & ValueMask) / 10_000.0) : BitConverter.UInt32BitsToSingle((uint)_wide![i]);
+    private float ValueAt(int i) => _entries is uint[] c ? (float)((c[i] & ValueMask) / 10_000.0) : BitConverter.UInt32BitsToSingle((uint)((ulong[])_entries)[i]);
 
     public double this[string key] => TryGetValue(key, out var v) ? v : throw new KeyNotFoundException(key);
 
@@ -90,7 +91,7 @@ public sealed class AffinityDictionary : IReadOnlyDictionary<string, double>
 
     public IEnumerable<double> Values => Enumerable.Range(0, Count).Select(i => (double)ValueAt(i));
 
-    public int Count => _compact?.Length ?? _wide!.Length;
+    public int Count => _entries.Length;
 
     /// <summary>The strongest key (ties: ordinal first), or null when empty.</summary>
     public string? Strongest(Func<string, bool>? where = null)

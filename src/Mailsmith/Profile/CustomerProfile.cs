@@ -201,23 +201,37 @@ public sealed record CustomerProfile(
         _rfmSegment = e.RfmSegment;
         _cluster = PackInt(e.Cluster);
         _clusterLabel = e.ClusterLabel;
-        _pAlive = PackDouble(e.PAlive);
-        _expectedPurchases30 = PackDouble(e.ExpectedPurchases30);
-        _expectedPurchases90 = PackDouble(e.ExpectedPurchases90);
-        _expectedPurchases365 = PackDouble(e.ExpectedPurchases365);
-        _expectedOrderValue = SetMoney(e.ExpectedOrderValue, 2);
-        _clv365 = SetMoney(e.Clv365, 4);
-        _nextOrderDate = e.NextOrderDate;
-        _categoryAffinity = e.CategoryAffinity;
-        _brandAffinity = e.BrandAffinity;
         _shrunkDiscountShare = PackDouble(e.ShrunkDiscountShare);
         _discountSensitivity = PackDouble(e.DiscountSensitivity);
-        _reviewSentiment = PackDouble(e.ReviewSentiment);
-        _reviewCount = e.ReviewCount;
-        _preferredLanguage = e.PreferredLanguage;
         _bestHourOfWeek = PackInt(e.BestHourOfWeek);
         _bestHourConfidence = PackDouble(e.BestHourConfidence);
-        _sendTimeCounts = e.SendTimeCounts;
+    }
+
+    /// <summary>Writes the fields the enricher's per-customer pass measures, as <see cref="FillEnriched"/> does the others.</summary>
+    internal void FillPreferences(IReadOnlyDictionary<string, double> categoryAffinity, IReadOnlyDictionary<string, double> brandAffinity,
+        double? reviewSentiment, int reviewCount, string? preferredLanguage, SendTimeHistogram? sendTimeCounts)
+    {
+        _categoryAffinity = categoryAffinity;
+        _brandAffinity = brandAffinity;
+        _reviewSentiment = PackDouble(reviewSentiment);
+        _reviewCount = reviewCount;
+        _preferredLanguage = preferredLanguage;
+        _sendTimeCounts = sendTimeCounts;
+    }
+
+    /// <summary>
+    /// Writes the CLV fields from <paramref name="prediction"/> (all empty for null), as <see cref="FillEnriched"/> does
+    /// the others: the enricher fills them right after the fit so the predictions need not be kept.
+    /// </summary>
+    internal void FillClv(in Clv.ClvPrediction? prediction)
+    {
+        _pAlive = PackDouble(prediction?.ProbabilityAlive);
+        _expectedPurchases30 = PackDouble(prediction?.ExpectedPurchases30);
+        _expectedPurchases90 = PackDouble(prediction?.ExpectedPurchases90);
+        _expectedPurchases365 = PackDouble(prediction?.ExpectedPurchases365);
+        _expectedOrderValue = SetMoney(ProfileEnricher.Money(prediction?.ExpectedOrderValue), 2);
+        _clv365 = SetMoney(ProfileEnricher.Money(prediction?.Clv), 4);
+        _nextOrderDate = prediction?.ExpectedNextOrder;
     }
 
     /// <summary>The affinity 0–1 of any level of a category path (<c>Beauty</c> or <c>Beauty &gt; Skincare</c>); 0 when none.</summary>
@@ -234,20 +248,7 @@ internal readonly record struct EnrichedFields(
     string? RfmSegment,
     int? Cluster,
     string? ClusterLabel,
-    double? PAlive,
-    double? ExpectedPurchases30,
-    double? ExpectedPurchases90,
-    double? ExpectedPurchases365,
-    decimal? ExpectedOrderValue,
-    decimal? Clv365,
-    DateOnly? NextOrderDate,
-    IReadOnlyDictionary<string, double> CategoryAffinity,
-    IReadOnlyDictionary<string, double> BrandAffinity,
     double? ShrunkDiscountShare,
     double? DiscountSensitivity,
-    double? ReviewSentiment,
-    int ReviewCount,
-    string? PreferredLanguage,
     int? BestHourOfWeek,
-    double? BestHourConfidence,
-    SendTimeHistogram? SendTimeCounts);
+    double? BestHourConfidence);

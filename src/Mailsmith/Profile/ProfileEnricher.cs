@@ -24,7 +24,13 @@ public sealed class ProfileEnricher(ProfileOptions options)
     public ProfileOptions Options { get; } = options;
 
     /// <summary>Builds the base profiles and enriches them: the whole stage.</summary>
-    public ProfileRun Run(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Progress? progress = null)
+    /// <param name="returnMemory">
+    /// Before and after the per-customer pass, a blocking, compacting full collection gives the earlier steps' and the
+    /// pass's garbage back to the OS, so the pass and k-means start from the live data (about 0.25 GB less at the peak of
+    /// a 1M run; docs/benchmarks.md, "Profile memory, 4 December"). For batch commands (the profile stage, the bench), as
+    /// <see cref="StoreSnapshot.Load"/>'s; never in the server, where the pauses would stall every request in flight.
+    /// </param>
+    public ProfileRun Run(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Progress? progress = null, bool returnMemory = false)
     {
         var watch = Stopwatch.StartNew();
         progress?.Invoke("rfm and lifecycle", 0, snapshot.Customers.Count);
@@ -32,16 +38,16 @@ public sealed class ProfileEnricher(ProfileOptions options)
         var baseSeconds = watch.Elapsed.TotalSeconds;
         // The builder's dictionary and records are ours: the enriched fields are written into the base records, so no
         // second generation of a million records is allocated (the replaced ones would stay in gen 2 until a full GC).
-        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, ownsRecords: true, progress);
+        var run = EnrichInPlace(snapshot, engagement, asOf, profiles, ownsRecords: true, progress, returnMemory);
         var timings = new Dictionary<string, double>(run.Summary.Timings, StringComparer.Ordinal) { ["rfm_lifecycle"] = Math.Round(baseSeconds, 3) };
         return run with { Summary = run.Summary with { Timings = timings } };
     }
 
     /// <summary>Fills the richer fields of <paramref name="profiles"/> (built by <see cref="ProfileBuilder"/> for the same snapshot and moment).</summary>
     public ProfileRun Enrich(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, IReadOnlyDictionary<string, CustomerProfile> profiles, Progress? progress = null) =>
-        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), ownsRecords: false, progress);
+        EnrichInPlace(snapshot, engagement, asOf, new Dictionary<string, CustomerProfile>(profiles, StringComparer.Ordinal), ownsRecords: false, progress, returnMemory: false);
 
-    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, bool ownsRecords, Progress? progress)
+    private ProfileRun EnrichInPlace(StoreSnapshot snapshot, ProfileEngagement engagement, DateTimeOffset asOf, Dictionary<string, CustomerProfile> profiles, bool ownsRecords, Progress? progress, bool returnMemory)
     {
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var warnings = new List<string>();
@@ -49,10 +55,19 @@ public sealed class ProfileEnricher(ProfileOptions options)
         var ids = profiles.Keys.ToArray();
         Array.Sort(ids, StringComparer.Ordinal);
         var n = ids.Length;
+        if (!ownsRecords)
+        {
+            // A caller's records may be shared: fill copies (steps 1 and 6 write into the records).
+            foreach (var id in ids)
+            {
+                profiles[id] = profiles[id] with { };
+            }
+        }
 
-        // 1. CLV on the store's orders.
+        // 1. CLV on the store's orders, written into the records at once: a million predictions held until the
+        // assembly would sit in the peak of the run (docs/benchmarks.md, "Profile memory, 4 December").
         progress?.Invoke("lifetime value (BG/NBD + Gamma-Gamma)", 0, 0);
-        var (clv, clvSummary) = FitClv(snapshot, asOf, warnings);
+        var clvSummary = FitClv(snapshot, asOf, warnings, profiles);
         timings["clv"] = Lap(watch);
 
         // 2. Reviews: score every text once, in parallel.
@@ -61,6 +76,11 @@ public sealed class ProfileEnricher(ProfileOptions options)
         timings["sentiment"] = Lap(watch);
 
         // 3. One pass per customer.
+        if (returnMemory)
+        {
+            // The base profiles' and the CLV fit's garbage, given back before the pass builds a million maps.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         progress?.Invoke("preferences and send time", 0, n);
         var catalog = new CatalogPaths(snapshot.Products);
         var prices = new CategoryPrices(snapshot.Products);
@@ -88,6 +108,10 @@ public sealed class ProfileEnricher(ProfileOptions options)
             }
             return scratch;
         }, _ => { });
+        if (returnMemory)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         timings["preferences"] = Lap(watch);
 
         // 4. Store-wide: the discount base rate and the send-time prior.
@@ -98,7 +122,7 @@ public sealed class ProfileEnricher(ProfileOptions options)
             discounted += f.DiscountedOrders;
         }
         var baseRate = orders > 0 ? (double)discounted / orders : 0;
-        var prior = PopulationPrior(facts);
+        var prior = PopulationPrior(ids, profiles);
 
         // 5. Clusters.
         progress?.Invoke("behavioural clusters (k-means)", 0, 0);
@@ -130,9 +154,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
             double? shrunk = baseRate > 0 ? (f.DiscountedOrders + (k * baseRate)) / (f.Orders + k) : null;
             int? bestHour = null;
             double? confidence = null;
-            if (f.SendTime is not null)
+            if (p.SendTimeCounts is { } histogram)
             {
-                var (hour, c) = SendTime.Best(f.SendTime, prior, Options.SendTimePriorStrength);
+                var (hour, c) = SendTime.Best(histogram, prior, Options.SendTimePriorStrength);
                 (bestHour, confidence) = (hour, Math.Round(c, 4));
             }
             if (outcomeRates is not null && outcomes.TryGetValue(ids[i], out var outcome)
@@ -141,37 +165,18 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 (bestHour, confidence) = (learned.HourOfWeek, Math.Round(learned.Confidence, 4));
                 hoursFromOutcomes++;
             }
-            ClvPrediction? prediction = clv.TryGetValue(ids[i], out var predicted) ? predicted : null;
             var cluster = clusters?.Assignment[i];
             var fields = new EnrichedFields(
                 RfmSegment: RfmSegments.Classify(p.R, p.F, p.M, p.Frequency),
                 Cluster: cluster,
                 ClusterLabel: cluster is { } c2 ? clusters!.Clusters[c2].Label : null,
-                PAlive: prediction?.ProbabilityAlive,
-                ExpectedPurchases30: prediction?.ExpectedPurchases30,
-                ExpectedPurchases90: prediction?.ExpectedPurchases90,
-                ExpectedPurchases365: prediction?.ExpectedPurchases365,
-                ExpectedOrderValue: Money(prediction?.ExpectedOrderValue),
-                Clv365: Money(prediction?.Clv),
-                NextOrderDate: prediction?.ExpectedNextOrder,
-                CategoryAffinity: f.Categories,
-                BrandAffinity: f.Brands,
                 ShrunkDiscountShare: shrunk,
                 // s / (s + base): 0.5 at the base rate, toward 1 for a customer who buys on discount far more often.
                 DiscountSensitivity: shrunk is { } s ? s / (s + baseRate) : null,
-                ReviewSentiment: f.ReviewSentiment,
-                ReviewCount: f.ReviewCount,
-                PreferredLanguage: f.Language,
                 BestHourOfWeek: bestHour,
-                BestHourConfidence: confidence,
-                SendTimeCounts: f.SendTime);
-            // Our own base records are filled in place; a caller's are copied first (they may be shared).
-            var target = ownsRecords ? p : p with { };
-            target.FillEnriched(fields);
-            if (!ownsRecords)
-            {
-                result[ids[i]] = target;
-            }
+                BestHourConfidence: confidence);
+            // In place: our own base records, or the copies of a caller's made at the start.
+            p.FillEnriched(fields);
         }
         timings["assemble"] = Lap(watch);
         var summary = new ProfileRunSummary(asOf, n, clvSummary, clusters?.K,
@@ -209,7 +214,7 @@ public sealed class ProfileEnricher(ProfileOptions options)
         return s;
     }
 
-    private static decimal? Money(double? value) =>
+    internal static decimal? Money(double? value) =>
         value is { } v && double.IsFinite(v) ? Math.Round((decimal)v, 2, MidpointRounding.ToEven) : null;
 
     // ---- CLV ------------------------------------------------------------------------------------------
@@ -252,10 +257,14 @@ public sealed class ProfileEnricher(ProfileOptions options)
         MinRepeatCustomers = Options.ClvMinRepeatCustomers,
     };
 
-    private (Dictionary<string, ClvPrediction> Predictions, ClvRunSummary Summary) FitClv(StoreSnapshot snapshot, DateTimeOffset asOf, List<string> warnings)
+    /// <summary>Fits the CLV models and fills the CLV fields of <paramref name="profiles"/> (empty for a customer without a prediction).</summary>
+    private ClvRunSummary FitClv(StoreSnapshot snapshot, DateTimeOffset asOf, List<string> warnings, Dictionary<string, CustomerProfile> profiles)
     {
         var watch = Stopwatch.StartNew();
-        var predictions = new Dictionary<string, ClvPrediction>(StringComparer.Ordinal);
+        foreach (var p in profiles.Values)
+        {
+            p.FillClv(null);
+        }
         try
         {
             var data = ClvDataset.Create(Transactions(snapshot, asOf), DateOnly.FromDateTime(asOf.UtcDateTime));
@@ -269,17 +278,20 @@ public sealed class ProfileEnricher(ProfileOptions options)
                 var all = new ClvPredictor(fit).PredictAll(data);
                 for (var i = 0; i < data.Count; i++)
                 {
-                    predictions[data.CustomerIds[i]] = all[i];
+                    if (profiles.TryGetValue(data.CustomerIds[i], out var p))
+                    {
+                        p.FillClv(all[i]);
+                    }
                 }
             }
-            return (predictions, new ClvRunSummary(fit.Status.ToString(), fit.Message, data.Count, data.RepeatCustomers,
-                fit.BgNbd?.Parameters, fit.BgNbd?.LogLikelihood, fit.GammaGamma?.Parameters, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            return new ClvRunSummary(fit.Status.ToString(), fit.Message, data.Count, data.RepeatCustomers,
+                fit.BgNbd?.Parameters, fit.BgNbd?.LogLikelihood, fit.GammaGamma?.Parameters, Math.Round(watch.Elapsed.TotalSeconds, 3));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
         {
             // A fit that cannot run on this store must not stop the profile run: the CLV fields stay empty.
             warnings.Add($"clv: the fit failed ({e.Message}); CLV fields are empty");
-            return (predictions, new ClvRunSummary("Failed", e.Message, 0, 0, null, null, null, Math.Round(watch.Elapsed.TotalSeconds, 3)));
+            return new ClvRunSummary("Failed", e.Message, 0, 0, null, null, null, Math.Round(watch.Elapsed.TotalSeconds, 3));
         }
     }
 
@@ -355,16 +367,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
         return names;
     }
 
-    // A value in one array: a million of them are alive until the profiles are assembled.
-    private readonly record struct PreferenceFacts(
-        int Orders,
-        int DiscountedOrders,
-        AffinityDictionary Categories,
-        AffinityDictionary Brands,
-        double? ReviewSentiment,
-        int ReviewCount,
-        string? Language,
-        SendTimeHistogram? SendTime);
+    // A value in one array: a million of them are alive until the profiles are assembled, so only what the record
+    // does not hold (the affinities, sentiment, language and histogram go into it as they are measured).
+    private readonly record struct PreferenceFacts(int Orders, int DiscountedOrders);
 
     private sealed class Scratch
     {
@@ -557,7 +562,9 @@ public sealed class ProfileEnricher(ProfileOptions options)
             features[FixedFeatures + t] = total > 0 ? (float)(topShares[t] / total) : 0f;
         }
         _ = prices;
-        return new PreferenceFacts(orders, discounted, categoryAffinity, brandAffinity, sentiment, reviewCount, language, sendTime);
+        // Into the record now: held as facts until the assembly, they would add to the run's peak.
+        profile.FillPreferences(categoryAffinity, brandAffinity, sentiment, reviewCount, language, sendTime);
+        return new PreferenceFacts(orders, discounted);
     }
 
     /// <summary>The price position as a number: budget 0.2, mid 0.5, premium 0.8, unknown 0.5.</summary>
@@ -572,12 +579,12 @@ public sealed class ProfileEnricher(ProfileOptions options)
     /// π_h ∝ Σ_customers n_ch / n_c + 1/168: each customer with activity contributes their own distribution once (so a
     /// heavy user does not set everybody's prior), plus one customer's worth of uniform mass so no hour has zero prior.
     /// </summary>
-    private static double[] PopulationPrior(PreferenceFacts[] facts)
+    private static double[] PopulationPrior(string[] ids, Dictionary<string, CustomerProfile> profiles)
     {
         var prior = new double[SendTimeHistogram.HoursOfWeek];
-        foreach (var f in facts)
+        foreach (var id in ids)
         {
-            if (f.SendTime is not { } s)
+            if (profiles[id].SendTimeCounts is not { } s)
             {
                 continue;
             }

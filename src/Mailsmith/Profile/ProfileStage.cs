@@ -50,7 +50,7 @@ public static class ProfileStage
             SendTimeOutcomes.Refresh(store, now, options.SendTimeOutcomeWindowDays, snapshot.Orders);
             engagement = new ProfileEngagement(engagement.ByCustomer) { DeliveryOutcomes = SendTimeOutcomes.Load(store) };
         }
-        var run = new ProfileEnricher(options).Run(snapshot, engagement, asOf, progress);
+        var run = new ProfileEnricher(options).Run(snapshot, engagement, asOf, progress, returnMemory: true);
         progress?.Invoke($"saving {run.Profiles.Count:N0} profiles", 0, 0);
         var save = System.Diagnostics.Stopwatch.StartNew();
         store.SaveProfileRun(run, now, fingerprint);

@@ -142,11 +142,14 @@ public sealed partial class MailsmithStore
         using var command = Command(connection, "select-customers");
         using var reader = command.ExecuteReader();
         var list = new List<Customer>();
+        // A locale or a time zone is one of a few values: hold each string once, not once per customer.
+        var shared = new Dictionary<string, string>(StringComparer.Ordinal);
+        string Shared(string value) => shared.TryGetValue(value, out var s) ? s : shared[value] = value;
         while (reader.Read())
         {
             list.Add(new Customer(
-                reader.GetString(0), reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), reader.GetString(4),
-                NullableString(reader, 5), NullableTime(reader, 6),
+                reader.GetString(0), reader.GetString(1), NullableString(reader, 2), NullableString(reader, 3), Shared(reader.GetString(4)),
+                NullableString(reader, 5) is { } zone ? Shared(zone) : null, NullableTime(reader, 6),
                 reader.IsDBNull(7) ? null : DateOnly.ParseExact(reader.GetString(7), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
                 reader.GetInt64(8) != 0, NullableTime(reader, 9), NullableTime(reader, 10)));
         }

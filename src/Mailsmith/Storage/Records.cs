@@ -15,7 +15,66 @@ public sealed record Customer(
     DateOnly? Birthday,
     bool Consent,
     DateTimeOffset? ConsentAt,
-    DateTimeOffset? UnsubscribedAt = null);
+    DateTimeOffset? UnsubscribedAt = null)
+{
+    // Storage (docs/benchmarks.md, "Profile memory, 4 December"): a snapshot holds every customer at once, so each
+    // optional instant is kept as UTC ticks (long.MinValue for null) and an offset in minutes instead of a
+    // DateTimeOffset? (24 bytes: the flag pads it), and the birthday as a day number. The properties return exactly what
+    // was set, offset included; equality is that of the properties, as a record's would be.
+    private readonly long _signupTicks = Ticks(SignupAt);
+    private readonly long _consentTicks = Ticks(ConsentAt);
+    private readonly long _unsubscribedTicks = Ticks(UnsubscribedAt);
+    private readonly short _signupOffset = Offset(SignupAt);
+    private readonly short _consentOffset = Offset(ConsentAt);
+    private readonly short _unsubscribedOffset = Offset(UnsubscribedAt);
+    private readonly int _birthday = Birthday?.DayNumber ?? int.MinValue;
+
+    public DateTimeOffset? SignupAt { get => Time(_signupTicks, _signupOffset); init => (_signupTicks, _signupOffset) = (Ticks(value), Offset(value)); }
+
+    public DateOnly? Birthday { get => _birthday == int.MinValue ? null : DateOnly.FromDayNumber(_birthday); init => _birthday = value?.DayNumber ?? int.MinValue; }
+
+    public DateTimeOffset? ConsentAt { get => Time(_consentTicks, _consentOffset); init => (_consentTicks, _consentOffset) = (Ticks(value), Offset(value)); }
+
+    public DateTimeOffset? UnsubscribedAt { get => Time(_unsubscribedTicks, _unsubscribedOffset); init => (_unsubscribedTicks, _unsubscribedOffset) = (Ticks(value), Offset(value)); }
+
+    public bool Equals(Customer? other) =>
+        ReferenceEquals(this, other) || (other is not null
+            && CustomerId == other.CustomerId && Email == other.Email && FirstName == other.FirstName && LastName == other.LastName
+            && Locale == other.Locale && TimeZone == other.TimeZone && SignupAt == other.SignupAt && Birthday == other.Birthday
+            && Consent == other.Consent && ConsentAt == other.ConsentAt && UnsubscribedAt == other.UnsubscribedAt);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(CustomerId);
+        hash.Add(Email);
+        hash.Add(FirstName);
+        hash.Add(LastName);
+        hash.Add(Locale);
+        hash.Add(TimeZone);
+        hash.Add(SignupAt);
+        hash.Add(Birthday);
+        hash.Add(Consent);
+        hash.Add(ConsentAt);
+        hash.Add(UnsubscribedAt);
+        return hash.ToHashCode();
+    }
+
+    private static long Ticks(DateTimeOffset? value) => value?.UtcTicks ?? long.MinValue;
+
+    // Offsets are whole minutes within ±14 hours (DateTimeOffset's own rule), so a short holds any.
+    private static short Offset(DateTimeOffset? value) => (short)(value?.Offset.TotalMinutes ?? 0);
+
+    private static DateTimeOffset? Time(long utcTicks, short offsetMinutes)
+    {
+        if (utcTicks == long.MinValue)
+        {
+            return null;
+        }
+        var offset = TimeSpan.FromMinutes(offsetMinutes);
+        return new DateTimeOffset(utcTicks + offset.Ticks, offset);
+    }
+}
 
 /// <summary>Title and description of a product in one locale.</summary>
 public sealed record LocalizedText(string Title, string? Description);

@@ -17,22 +17,24 @@ public sealed class StoreSnapshot
     {
         Customers = customers;
         Products = products;
-        Orders = orders;
-        OrderLines = orderLines;
         Events = events as EventTable ?? Table(events, customers);
         Reviews = reviews;
         SuppressedEmails = suppressedEmails ?? new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        CustomersById = customers.ToDictionary(c => c.CustomerId, StringComparer.Ordinal);
+        var sharedIndex = Events.IndexOf(customers);
+        CustomersById = new CustomerLookup(customers, sharedIndex);
         ProductsById = products.ToDictionary(p => p.ProductId, StringComparer.Ordinal);
-        OrdersByCustomer = Group(orders, o => o.CustomerId);
-        LinesByOrder = Group(orderLines, l => l.OrderId);
+        var byId = CustomersById;
+        var productsById = ProductsById;
+        Orders = new OrderTable(orders, orderLines, sharedIndex, sharedIndex is null ? null : Events.CustomerIdArray,
+            id => byId.TryGetValue(id, out var c) ? c.CustomerId : null, id => productsById.TryGetValue(id, out var p) ? p.ProductId : null);
         ReviewsByProduct = Group(reviews, r => r.ProductId);
     }
 
     public IReadOnlyList<Customer> Customers { get; }
     public IReadOnlyList<Product> Products { get; }
-    public IReadOnlyList<Order> Orders { get; }
-    public IReadOnlyList<OrderLine> OrderLines { get; }
+    /// <summary>All orders (as given: time order for a loaded store), held column by column with their lines.</summary>
+    public OrderTable Orders { get; }
+    public IReadOnlyList<OrderLine> OrderLines => Orders.Lines;
     /// <summary>All events in time order (as given), held column by column; <see cref="EventsOf"/> reads one customer's.</summary>
     public EventTable Events { get; }
     public IReadOnlyList<Review> Reviews { get; }
@@ -42,8 +44,8 @@ public sealed class StoreSnapshot
     public IReadOnlyDictionary<string, Customer> CustomersById { get; }
     public IReadOnlyDictionary<string, Product> ProductsById { get; }
     /// <summary>Orders per customer, oldest first.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer { get; }
-    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<Order>> OrdersByCustomer => Orders.ByCustomer;
+    public IReadOnlyDictionary<string, IReadOnlyList<OrderLine>> LinesByOrder => Orders.LinesByOrder;
     public IReadOnlyDictionary<string, IReadOnlyList<Review>> ReviewsByProduct { get; }
 
     /// <summary>Reads everything from <paramref name="store"/>.</summary>
@@ -69,13 +71,14 @@ public sealed class StoreSnapshot
     }
 
     /// <summary>Orders of a customer (empty when none).</summary>
-    public IReadOnlyList<Order> OrdersOf(string customerId) => OrdersByCustomer.TryGetValue(customerId, out var list) ? list : [];
+    /// <remarks>A view over <see cref="Orders"/>: no copy.</remarks>
+    public OrderTable.OrderSlice OrdersOf(string customerId) => Orders.Of(customerId);
 
     /// <summary>Events of a customer, oldest first (empty when none). A view over <see cref="Events"/>: no copy.</summary>
     public EventTable.Slice EventsOf(string customerId) => Events.Of(customerId);
 
     /// <summary>Lines of an order (empty when none).</summary>
-    public IReadOnlyList<OrderLine> LinesOf(string orderId) => LinesByOrder.TryGetValue(orderId, out var list) ? list : [];
+    public OrderTable.LineSlice LinesOf(string orderId) => Orders.LinesOf(orderId);
 
     private static EventTable Table(IReadOnlyList<StoreEvent> events, IReadOnlyList<Customer> customers)
     {
@@ -85,6 +88,58 @@ public sealed class StoreSnapshot
             builder.Add(e);
         }
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Customers by id through an id → position index: the event table's when it starts with these customers (a loaded
+    /// store), so a million ids are indexed once (docs/benchmarks.md, "Profile memory, 4 December").
+    /// </summary>
+    private sealed class CustomerLookup : IReadOnlyDictionary<string, Customer>
+    {
+        private readonly IReadOnlyList<Customer> _customers;
+        private readonly Dictionary<string, int> _index;
+
+        /// <exception cref="ArgumentException">Two customers with one id.</exception>
+        public CustomerLookup(IReadOnlyList<Customer> customers, Dictionary<string, int>? shared)
+        {
+            _customers = customers;
+            if (shared is null)
+            {
+                shared = new Dictionary<string, int>(customers.Count, StringComparer.Ordinal);
+                for (var i = 0; i < customers.Count; i++)
+                {
+                    // Add throws on a repeated id, as ToDictionary did.
+                    shared.Add(customers[i].CustomerId, i);
+                }
+            }
+            _index = shared;
+        }
+
+        public Customer this[string key] => TryGetValue(key, out var c) ? c : throw new KeyNotFoundException($"The given key '{key}' was not present in the dictionary.");
+
+        public IEnumerable<string> Keys => _customers.Select(c => c.CustomerId);
+
+        public IEnumerable<Customer> Values => _customers;
+
+        public int Count => _customers.Count;
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Customer value)
+        {
+            // The shared index also holds customers that only have events: positions past the list are not customers.
+            if (_index.TryGetValue(key, out var i) && i < _customers.Count)
+            {
+                value = _customers[i];
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, Customer>> GetEnumerator() => _customers.Select(c => KeyValuePair.Create(c.CustomerId, c)).GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     // Each group is an exact-size array: a million one-element lists would carry a million spare slots.
