@@ -81,6 +81,10 @@ public sealed class SendSchedule(DeliveryOptions options)
         return IsQuietHour(local.Hour) ? ToUtc(NextDaily(local, Math.Clamp(options.QuietHoursEnd, 0, 23)), zone) : null;
     }
 
+    /// <summary>Whether <paramref name="offer"/>'s last day has passed at <paramref name="at"/> in the recipient's own zone.</summary>
+    public bool OfferExpired(Mailsmith.Compose.CampaignOffer? offer, DateTimeOffset at, string? timeZone) =>
+        offer?.Expires is { } last && DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone(timeZone)).DateTime) > last;
+
     /// <summary>Whether a message now would exceed the frequency cap, and when the oldest counted message leaves the window.</summary>
     /// <param name="recent">When the customer was sent marketing email by other campaigns (any order).</param>
     public DateTimeOffset? CappedUntil(IReadOnlyList<DateTimeOffset>? recent, DateTimeOffset now)

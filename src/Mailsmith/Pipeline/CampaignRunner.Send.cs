@@ -172,6 +172,12 @@ public sealed partial class CampaignRunner
                     {
                         item = Held(SendState.Suppressed, reason);
                     }
+                    // A campaign's offer is part of every email: once its last day has passed where the reader lives,
+                    // the message would state an expired discount, so it is held back with the reason instead.
+                    else if (schedule.OfferExpired(campaign.Offer, now, customer.TimeZone))
+                    {
+                        item = Held(SendState.Suppressed, "offer_expired");
+                    }
                     // A message in flight at a crash was already let through the rules: it goes again as it was.
                     else if (send.State != SendState.Sending && !run.IgnoreSchedule && schedule.QuietUntil(now, customer.TimeZone) is { } quietEnd)
                     {
