@@ -17,24 +17,8 @@ public sealed partial class CampaignOfferCliTests : IDisposable
         Directory.Delete(_dir, true);
     }
 
-    private async Task<(int Code, string Output, string Errors)> Run(params string[] args)
-    {
-        var (previousOut, previousError) = (Console.Out, Console.Error);
-        using var output = new StringWriter();
-        using var errors = new StringWriter();
-        Console.SetOut(output);
-        Console.SetError(errors);
-        try
-        {
-            var code = await Program.CreateCommand().Parse([.. args, "--db", Path.Combine(_dir, "mailsmith.db")]).InvokeAsync();
-            return (code, output.ToString(), errors.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previousOut);
-            Console.SetError(previousError);
-        }
-    }
+    private Task<(int Code, string Output, string Errors)> Run(params string[] args) =>
+        Mailsmith.Tests.Profile.Clv.ClvCliTests.RunAsync([.. args, "--db", Path.Combine(_dir, "mailsmith.db")]);
 
     private async Task Ok(params string[] args)
     {
