@@ -446,7 +446,7 @@ public sealed class EmailComposer
         var f = plan.Framing;
         return new RecipientFacts(
             f.Lifecycle, f.PriceSensitivity, f.Daypart, f.Orders, plan.Recipient.FirstName is not null, plan.Variant,
-            f.DiscountSensitivity, f.Frame, f.Season, f.Category, plan.Offer is not null);
+            f.DiscountSensitivity, f.Frame, f.Season, f.Category, plan.Offer is not null, plan.Offer?.Code is not null);
     }
 
     private static PhraseValues ValuesOf(EmailPlan plan)

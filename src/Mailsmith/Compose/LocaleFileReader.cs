@@ -7,7 +7,7 @@ internal static class LocaleFileReader
 {
     private static readonly string[] TopLevelKeys = ["locale", "subject_length", "subject_emoji", "categories", "counts", "slots", "campaigns"];
     private static readonly string[] VariantKeys = ["text", "when", "tags", "weight", "id"];
-    private static readonly string[] ConditionKeys = ["lifecycle", "price_sensitivity", "daypart", "orders", "variant", "has_name", "first_order", "discount_sensitivity", "frame", "season", "category", "has_offer"];
+    private static readonly string[] ConditionKeys = ["lifecycle", "price_sensitivity", "daypart", "orders", "variant", "has_name", "first_order", "discount_sensitivity", "frame", "season", "category", "has_offer", "has_code"];
 
     /// <param name="fallback">The default locale's file, whose counted nouns this file may use without declaring them; null when reading the default.</param>
     /// <param name="nounIds">Placeholder ids of counted nouns across all files, so every file gives <c>{items}</c> the same id.</param>
@@ -303,7 +303,7 @@ internal static class LocaleFileReader
     {
         string[]? lifecycle = null, sensitivity = null, daypart = null, orders = null, variant = null;
         string[]? discount = null, frame = null, season = null, category = null;
-        bool? hasName = null, firstOrder = null, hasOffer = null;
+        bool? hasName = null, firstOrder = null, hasOffer = null, hasCode = null;
         var count = 0;
         foreach (var (key, value) in Members(file, node))
         {
@@ -346,6 +346,9 @@ internal static class LocaleFileReader
                 case "has_offer":
                     hasOffer = RequireBool(file, value, key);
                     break;
+                case "has_code":
+                    hasCode = RequireBool(file, value, key);
+                    break;
                 default:
                     throw Error(file, value, $"unknown condition \"{key}\"; expected {string.Join(", ", ConditionKeys)}.");
             }
@@ -364,6 +367,7 @@ internal static class LocaleFileReader
             Season = season,
             Category = category,
             HasOffer = hasOffer,
+            HasCode = hasCode,
             Count = count,
         };
     }

@@ -78,7 +78,8 @@ internal readonly record struct RecipientFacts(
     string Frame = Frames.Neutral,
     string Season = "",
     string Category = "",
-    bool HasOffer = false);
+    bool HasOffer = false,
+    bool HasCode = false);
 
 /// <summary>Condition values and the thresholds behind them (documented in docs/compose.md).</summary>
 internal static class Facts
@@ -140,6 +141,7 @@ internal sealed class PhraseCondition
     public string[]? Season { get; init; }
     public string[]? Category { get; init; }
     public bool? HasOffer { get; init; }
+    public bool? HasCode { get; init; }
 
     /// <summary>How many keys are stated; a more specific variant is drawn more often (weight × (1 + count)).</summary>
     public int Count { get; init; }
@@ -156,7 +158,8 @@ internal sealed class PhraseCondition
         && Matches(Frame, facts.Frame)
         && Matches(Season, facts.Season)
         && (Category is null || MatchesIgnoreCase(Category, facts.Category))
-        && (HasOffer is null || HasOffer == facts.HasOffer);
+        && (HasOffer is null || HasOffer == facts.HasOffer)
+        && (HasCode is null || HasCode == facts.HasCode);
 
     private static bool MatchesIgnoreCase(string[] allowed, string value)
     {

@@ -194,6 +194,31 @@ public partial class CopyPipelineTests
         Assert.Contains(result.Failures, f => f.ToString().Contains(expected, StringComparison.OrdinalIgnoreCase));
     }
 
+    [Theory]
+    [InlineData("en-US", "applies at checkout", "code")]
+    [InlineData("zh-CN", "自动享受", "优惠码")]
+    public void Write_OfferWithACode_NeverSaysItAppliesByItself_WithoutACodeNeverMentionsOne(string locale, string automatic, string code)
+    {
+        var composer = ComposeTestData.Default;
+        var withCode = 0;
+        var byItself = 0;
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var context = ComposeTestData.Context(CampaignTypes.Promotion, locale, seed: seed);
+            var coded = composer.WriteCopy(composer.Plan(WithOffer(context, Percent15)));
+            var text = string.Join("\n", coded.Paragraphs);
+            Assert.DoesNotContain(automatic, text, StringComparison.Ordinal);
+            withCode += text.Contains("SAVE15", StringComparison.Ordinal) ? 1 : 0;
+
+            var plain = string.Join("\n", composer.WriteCopy(composer.Plan(WithOffer(context, new CampaignOffer(null, 15)))).Paragraphs);
+            Assert.DoesNotContain(code, plain, StringComparison.OrdinalIgnoreCase);
+            byItself += plain.Contains(automatic, StringComparison.Ordinal) ? 1 : 0;
+        }
+        // The offer paragraph is there in most emails either way (it is optional per draw).
+        Assert.True(withCode > 150, $"{withCode} of 300 state the code");
+        Assert.True(byItself > 150, $"{byItself} of 300 say the discount applies by itself");
+    }
+
     [Fact]
     public void Check_UnpairedSurrogate_FailsAsMalformedWhileAWholeEmojiPasses()
     {
