@@ -521,6 +521,10 @@ public sealed class EmailComposer
         {
             values.Product = null;
         }
+        if ((used & (1UL << Placeholder.TimeOfDay)) != 0)
+        {
+            values.TimeOfDaySaid = true;
+        }
     }
 
     private static string? Clean(string? name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim();
@@ -590,7 +594,7 @@ public sealed class EmailComposer
         {
             var phraseSlot = Resolve(slot);
             var index = Choose(phraseSlot, values, salt, out var probability);
-            used = phraseSlot.Variants[index].Text.Requires;
+            used = Needs(phraseSlot.Variants[index]);
             return Render(phraseSlot, index, values, salt, record, probability);
         }
 
@@ -669,7 +673,11 @@ public sealed class EmailComposer
             return Shorten(best!, max);
         }
 
-        private bool Fits(PhraseVariant variant, ulong available) => (variant.Text.Requires & ~available) == 0 && variant.When.Holds(facts);
+        private bool Fits(PhraseVariant variant, ulong available) => (Needs(variant) & ~available) == 0 && variant.When.Holds(facts);
+
+        // The placeholders a variant fills in, and the time of day when it greets by it (Placeholder.TimeOfDay).
+        private static ulong Needs(PhraseVariant variant) =>
+            variant.Text.Requires | (variant.When.Daypart is not null ? 1UL << Placeholder.TimeOfDay : 0);
 
         private PhraseSlot Resolve(int slot) => phrases.Slot(campaign, slot)
             ?? throw new TemplateRenderException(

@@ -28,6 +28,12 @@ internal static class Placeholder
     public const int ReviewProduct = 12;
     public const int FirstCountNoun = 13;
 
+    /// <summary>
+    /// Not a placeholder: the bit a variant "uses" when its <c>when</c> names a daypart (it greets by the time of day,
+    /// "Good evening."), so say-it-once keeps a later paragraph from saying it again after the greeting did.
+    /// </summary>
+    public const int TimeOfDay = 62;
+
     /// <summary>Names of the fixed placeholders, indexed by id.</summary>
     public static readonly string[] Names = ["first_name", "last_name", "full_name", "store", "category", "product", "count", "from_price", "code", "discount", "expires", "review", "review_product"];
 
@@ -67,6 +73,9 @@ internal struct PhraseValues
     public string? ReviewProduct;
     public int Count;
 
+    /// <summary>An earlier fragment of this email already greeted by the time of day (<see cref="Placeholder.TimeOfDay"/>).</summary>
+    public bool TimeOfDaySaid;
+
     /// <summary>Bit <c>1 &lt;&lt; id</c> set for every placeholder with a value; count nouns and <c>{count}</c> always have one.</summary>
     public readonly ulong Available
     {
@@ -85,6 +94,7 @@ internal struct PhraseValues
             if (Expires is null) mask &= ~(1UL << Placeholder.Expires);
             if (Review is null) mask &= ~(1UL << Placeholder.Review);
             if (ReviewProduct is null) mask &= ~(1UL << Placeholder.ReviewProduct);
+            if (TimeOfDaySaid) mask &= ~(1UL << Placeholder.TimeOfDay);
             return mask;
         }
     }

@@ -24,10 +24,11 @@ namespace Mailsmith.Tests.Compose;
 public sealed class ComposeGoldenTests : IDisposable
 {
     // Inputs recorded from main at bb2b21b (before the compose speed work of 2026-12-04); the speed work kept the output
-    // digest. Output re-recorded once, on purpose, when offers with a code stopped drawing "applies at checkout by itself"
-    // wording (the has_code condition): 600a84cd… before.
+    // digest. Output re-recorded on purpose for wording changes only: offers with a code stopped drawing "applies at
+    // checkout by itself" wording (has_code; 600a84cd… before), say-it-once covered the time-of-day greeting (c54f8033…),
+    // and the promotion body no longer claims a sale price the plan does not have (1d68b30c…).
     private const string InputDigest = "877e5cc67dbeae77bd9255e2e888e30b5709119ebf540562048936f3864a4bfc";
-    private const string OutputDigest = "c54f8033beb6b5dc32ad841d6997ff434c8ff0d235d5207c184aa333d53ff496";
+    private const string OutputDigest = "efb35483229373aceef7e2bafb2ea7122a15b15c2db239133edf8cdbd2d50347";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("mailsmith-golden-").FullName;
 

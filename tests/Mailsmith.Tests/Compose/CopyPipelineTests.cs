@@ -194,6 +194,33 @@ public partial class CopyPipelineTests
         Assert.Contains(result.Failures, f => f.ToString().Contains(expected, StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public void Compose_GreetingByTimeOfDay_NoParagraphGreetsByItAgain()
+    {
+        // An evening reader: the greeting may say "Good evening, Anna," and an opening may say "Good evening. …",
+        // but never both in one email (say-it-once for the time of day).
+        var composer = ComposeTestData.Default;
+        var evening = ComposeTestData.Profile() with { ActiveHour = 19 };
+        int greeted = 0, openedOnly = 0;
+        foreach (var type in CampaignTypes.All)
+        {
+            for (var seed = 0; seed < 60; seed++)
+            {
+                var text = composer.Compose(ComposeTestData.Context(type, "en-US", seed: seed, profile: evening)).Text;
+                var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                var greeting = lines[0].Contains("evening", StringComparison.OrdinalIgnoreCase);
+                var rest = string.Join("\n", lines.Skip(1));
+                var again = rest.Contains("Good evening", StringComparison.Ordinal) || rest.Contains("Evening.", StringComparison.Ordinal)
+                    || rest.Contains("good evening", StringComparison.Ordinal) || rest.Contains("this evening", StringComparison.Ordinal);
+                Assert.False(greeting && again, $"{type} seed {seed}:\n{text[..Math.Min(400, text.Length)]}");
+                greeted += greeting ? 1 : 0;
+                openedOnly += !greeting && again ? 1 : 0;
+            }
+        }
+        Assert.True(greeted > 50, $"{greeted} evening greetings");
+        Assert.True(openedOnly > 20, $"{openedOnly} emails greet by the evening in a paragraph instead");
+    }
+
     [Theory]
     [InlineData("en-US", "applies at checkout", "code")]
     [InlineData("zh-CN", "自动享受", "优惠码")]
