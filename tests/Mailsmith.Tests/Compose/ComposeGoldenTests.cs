@@ -26,9 +26,10 @@ public sealed class ComposeGoldenTests : IDisposable
     // Inputs recorded from main at bb2b21b (before the compose speed work of 2026-12-04); the speed work kept the output
     // digest. Output re-recorded on purpose for wording changes only: offers with a code stopped drawing "applies at
     // checkout by itself" wording (has_code; 600a84cd… before), say-it-once covered the time-of-day greeting (c54f8033…),
-    // and the promotion body no longer claims a sale price the plan does not have (1d68b30c…).
+    // the promotion body no longer claims a sale price the plan does not have (1d68b30c…), and every birthday opening
+    // says happy birthday without a second, repeated wish in the body (efb35483…).
     private const string InputDigest = "877e5cc67dbeae77bd9255e2e888e30b5709119ebf540562048936f3864a4bfc";
-    private const string OutputDigest = "efb35483229373aceef7e2bafb2ea7122a15b15c2db239133edf8cdbd2d50347";
+    private const string OutputDigest = "68bc885b8235c1691979f982970f281a96e7f0238981855f6f2786e23a61db4f";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("mailsmith-golden-").FullName;
 
