@@ -212,8 +212,8 @@ public sealed class OrderTable : IReadOnlyList<Order>
             _linePrice.Set(row, line.UnitPrice);
         }
         Lines = new LineList(this);
-        ByCustomer = new CustomerGroups(this);
-        LinesByOrder = new OrderGroups(this);
+        ByCustomer = new RangeGroups<Order, OrderSlice>(_customerIds, _customerIndex, _customerStart, (from, to) => new OrderSlice(this, from, to));
+        LinesByOrder = new RangeGroups<OrderLine, LineSlice>(_keys, _keyIndex, _lineStart, (from, to) => new LineSlice(this, from, to));
     }
 
     /// <summary>Number of orders.</summary>
@@ -373,68 +373,30 @@ public sealed class OrderTable : IReadOnlyList<Order>
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    private sealed class CustomerGroups(OrderTable table) : IReadOnlyDictionary<string, IReadOnlyList<Order>>
+    /// <summary>
+    /// Groups as a read-only dictionary over ranges: key k's items are rows <c>start[k]</c> to <c>start[k + 1]</c>. Keys
+    /// whose range is empty (a customer without orders in a shared index, an order without lines) are not groups.
+    /// </summary>
+    private sealed class RangeGroups<TItem, TSlice>(string[] keys, Dictionary<string, int> index, int[] start, Func<int, int, TSlice> slice)
+        : IReadOnlyDictionary<string, IReadOnlyList<TItem>>
+        where TSlice : IReadOnlyList<TItem>
     {
-        public IReadOnlyList<Order> this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
-
         private int _count = -1;
 
-        // With a shared index, customers without orders have empty ranges: they are not groups.
-        public IEnumerable<string> Keys => Enumerable.Range(0, table._customerIds.Length).Where(HasOrders).Select(c => table._customerIds[c]);
+        public IReadOnlyList<TItem> this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
 
-        public IEnumerable<IReadOnlyList<Order>> Values => Enumerable.Range(0, table._customerIds.Length).Where(HasOrders).Select(c => (IReadOnlyList<Order>)Group(c));
+        public IEnumerable<string> Keys => Enumerable.Range(0, keys.Length).Where(HasItems).Select(k => keys[k]);
 
-        public int Count => _count >= 0 ? _count : _count = Enumerable.Range(0, table._customerIds.Length).Count(HasOrders);
+        public IEnumerable<IReadOnlyList<TItem>> Values => Enumerable.Range(0, keys.Length).Where(HasItems).Select(k => (IReadOnlyList<TItem>)Group(k));
 
-        public bool ContainsKey(string key) => table._customerIndex.TryGetValue(key, out var c) && HasOrders(c);
+        // Counted once.
+        public int Count => _count >= 0 ? _count : _count = Enumerable.Range(0, keys.Length).Count(HasItems);
 
-        public bool TryGetValue(string key, [MaybeNullWhen(false)] out IReadOnlyList<Order> value)
+        public bool ContainsKey(string key) => index.TryGetValue(key, out var k) && HasItems(k);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out IReadOnlyList<TItem> value)
         {
-            if (table._customerIndex.TryGetValue(key, out var c) && HasOrders(c))
-            {
-                value = Group(c);
-                return true;
-            }
-            value = null;
-            return false;
-        }
-
-        public IEnumerator<KeyValuePair<string, IReadOnlyList<Order>>> GetEnumerator()
-        {
-            for (var c = 0; c < table._customerIds.Length; c++)
-            {
-                if (HasOrders(c))
-                {
-                    yield return new(table._customerIds[c], Group(c));
-                }
-            }
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-        private bool HasOrders(int c) => table._customerStart[c + 1] > table._customerStart[c];
-
-        private OrderSlice Group(int c) => new(table, table._customerStart[c], table._customerStart[c + 1]);
-    }
-
-    private sealed class OrderGroups(OrderTable table) : IReadOnlyDictionary<string, IReadOnlyList<OrderLine>>
-    {
-        public IReadOnlyList<OrderLine> this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException(key);
-
-        public IEnumerable<string> Keys => Enumerable.Range(0, table._keys.Length).Where(HasLines).Select(k => table._keys[k]);
-
-        public IEnumerable<IReadOnlyList<OrderLine>> Values => Enumerable.Range(0, table._keys.Length).Where(HasLines).Select(k => (IReadOnlyList<OrderLine>)Group(k));
-
-        private int _count = -1;
-
-        // Counted once: the keys of orders without lines are not groups.
-        public int Count => _count >= 0 ? _count : _count = Enumerable.Range(0, table._keys.Length).Count(HasLines);
-
-        public bool ContainsKey(string key) => table._keyIndex.TryGetValue(key, out var k) && HasLines(k);
-
-        public bool TryGetValue(string key, [MaybeNullWhen(false)] out IReadOnlyList<OrderLine> value)
-        {
-            if (table._keyIndex.TryGetValue(key, out var k) && HasLines(k))
+            if (index.TryGetValue(key, out var k) && HasItems(k))
             {
                 value = Group(k);
                 return true;
@@ -443,21 +405,21 @@ public sealed class OrderTable : IReadOnlyList<Order>
             return false;
         }
 
-        public IEnumerator<KeyValuePair<string, IReadOnlyList<OrderLine>>> GetEnumerator()
+        public IEnumerator<KeyValuePair<string, IReadOnlyList<TItem>>> GetEnumerator()
         {
-            for (var k = 0; k < table._keys.Length; k++)
+            for (var k = 0; k < keys.Length; k++)
             {
-                if (HasLines(k))
+                if (HasItems(k))
                 {
-                    yield return new(table._keys[k], Group(k));
+                    yield return new(keys[k], Group(k));
                 }
             }
         }
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        private bool HasLines(int key) => table._lineStart[key + 1] > table._lineStart[key];
+        private bool HasItems(int k) => start[k + 1] > start[k];
 
-        private LineSlice Group(int key) => new(table, table._lineStart[key], table._lineStart[key + 1]);
+        private TSlice Group(int k) => slice(start[k], start[k + 1]);
     }
 }
