@@ -60,11 +60,10 @@ public sealed partial class CampaignRunner
     /// <summary>Creates a draft campaign.</summary>
     /// <exception cref="ArgumentException">Unknown type, bad audience rule or bad variants; the message says which.</exception>
     /// <param name="uplift">Address the campaign by uplift (<see cref="UpliftTarget"/>); checked before the campaign is created.</param>
-    /// <param name="offer">The discount every email states (checked before anything is stored); null: none.</param>
+    /// <param name="offer">The discount every email states (checked by the store before anything is written); null: none.</param>
     public Campaign Create(string type, string? name = null, string? audience = null, IReadOnlyList<CampaignVariant>? variants = null, long? seed = null,
         UpliftTarget? uplift = null, CampaignOffer? offer = null)
     {
-        offer?.Validate();
         if (!CampaignTypes.All.Contains(type))
         {
             throw new ArgumentException($"unknown campaign type '{type}' (known: {string.Join(", ", CampaignTypes.All)})", nameof(type));

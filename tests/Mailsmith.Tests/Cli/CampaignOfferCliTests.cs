@@ -86,18 +86,19 @@ public sealed partial class CampaignOfferCliTests : IDisposable
     public async Task Create_BadOffer_ExitsWithUsageNamingTheOption_AndStoresNoCampaign(string option, string value, string expected)
     {
         // Each bad offer is refused before anything is written.
-        string[] args = option is "--offer-percent" or "--offer-amount"
-            ? ["campaign", "create", "--type", "promotion", option, value]
-            : ["campaign", "create", "--type", "promotion", "--offer-percent", "10", option, value];
-        if (option == "--offer-code")
-        {
-            args = ["campaign", "create", "--type", "promotion", option, value];
-        }
+        // An expiry date is checked beside a valid percentage; the other options alone.
+        string[] args = option == "--offer-expires"
+            ? ["campaign", "create", "--type", "promotion", "--offer-percent", "10", option, value]
+            : ["campaign", "create", "--type", "promotion", option, value];
         var result = await Run(args);
         Assert.Equal(ExitCode.Usage, result.Code);
         Assert.Contains(expected, result.Errors + result.Output, StringComparison.Ordinal);
         Assert.Equal("[]", (await Run("campaign", "list", "--json")).Output.Trim());
+    }
 
+    [Fact]
+    public async Task Create_PercentAndAmount_OrACodeWithASpace_ExitWithUsage()
+    {
         var both = await Run("campaign", "create", "--type", "promotion", "--offer-percent", "10", "--offer-amount", "5");
         Assert.Equal(ExitCode.Usage, both.Code);
         Assert.Contains("not both", both.Errors + both.Output, StringComparison.Ordinal);
